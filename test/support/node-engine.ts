@@ -9,8 +9,12 @@ export function ephemerisFiles(): { name: string; data: Uint8Array }[] {
   return ['sepl_18.se1', 'semo_18.se1'].map((name) => ({ name, data: readFileSync(wasmDir + name) }));
 }
 
+// workers-types declares WebAssembly.Module abstract (workerd refuses to compile
+// bytes at request time); Node compiles them synchronously.
+type ModuleFromBytes = new (bytes: Uint8Array) => WebAssembly.Module;
+
 export function compileModule(): WebAssembly.Module {
-  return new WebAssembly.Module(readFileSync(wasmDir + 'swisseph.wasm'));
+  return new (WebAssembly.Module as unknown as ModuleFromBytes)(readFileSync(wasmDir + 'swisseph.wasm'));
 }
 
 let shared: SwissEphemeris | undefined;

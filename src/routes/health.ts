@@ -1,0 +1,45 @@
+/** `GET /health`: is the engine up, which ephemeris data is loaded, what range it covers. */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../env';
+import { engineLabel } from '../http/chart-request';
+import { EPHEMERIS_FILES } from '../ephemeris';
+
+const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']),
+    engine: z.object({ library: z.string(), version: z.string(), label: z.string() }),
+    ephemeris: z.object({
+      swissFilesLoaded: z.boolean(),
+      files: z.array(z.object({ name: z.string(), covers: z.string(), loaded: z.boolean() })),
+      range: z.object({ fromUtc: z.string(), toUtc: z.string() }),
+      outsideRange: z.string(),
+    }),
+  })
+  .openapi('Health');
+
+const route = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Service health',
+  tags: ['operations'],
+  responses: { 200: { description: 'Healthy or degraded', content: { 'application/json': { schema: HealthSchema } } } },
+});
+
+export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(route, (c) => {
+  const engine = c.get('engine');
+  const files = EPHEMERIS_FILES.map((f) => ({ name: f.name, covers: f.covers, loaded: engine.filesLoaded.includes(f.name) }));
+  const swissFilesLoaded = files.every((f) => f.loaded);
+  return c.json(
+    {
+      status: swissFilesLoaded ? ('ok' as const) : ('degraded' as const),
+      engine: { library: 'Swiss Ephemeris', version: engine.version, label: engineLabel(engine) },
+      ephemeris: {
+        swissFilesLoaded,
+        files,
+        range: { fromUtc: '1800-01-01T00:00:00Z', toUtc: '2399-12-31T23:59:59Z' },
+        outsideRange: 'Moshier theory (planets within about 1″, Moon within about 3″); meta.ephemeris says "moshier"',
+      },
+    },
+    200,
+  );
+});

@@ -1,0 +1,44 @@
+/** `POST /v1/charts/natal` and its `GET` twin with the same fields as query parameters. */
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { computeNatal } from '../core/natal';
+import type { AppEnv } from '../env';
+import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import { CHART_FIELD_NAMES, ChartQuerySchema, ChartRequestSchema, NatalResponseSchema, errorResponses, type ChartRequest } from '../http/schemas';
+import { validationHook } from '../http/validation';
+
+const ok = { 200: { description: 'Natal chart', content: { 'application/json': { schema: NatalResponseSchema } } } };
+
+const postRoute = createRoute({
+  method: 'post',
+  path: '/v1/charts/natal',
+  summary: 'Natal chart',
+  description: 'Sidereal positions of Sun…Saturn, Rahu, Ketu, Uranus, Neptune and Pluto, the ascendant and the houses.',
+  tags: ['charts'],
+  request: { body: { required: true, content: { 'application/json': { schema: ChartRequestSchema } } } },
+  responses: { ...ok, ...errorResponses },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/v1/charts/natal',
+  summary: 'Natal chart (query parameters)',
+  description: 'Same as POST, with the request fields as query parameters.',
+  tags: ['charts'],
+  request: { query: ChartQuerySchema },
+  responses: { ...ok, ...errorResponses },
+});
+
+function natalResponse(engine: AppEnv['Variables']['engine'], req: ChartRequest) {
+  const resolved = resolveChartRequest(req);
+  const chart = computeNatal(engine, resolved.input);
+  return {
+    meta: chartMeta(resolved, chart, engine),
+    ascendant: chart.ascendant,
+    planets: chart.planets,
+    houses: chart.houses,
+  };
+}
+
+export const natalRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(postRoute, (c) => c.json(natalResponse(c.get('engine'), c.req.valid('json')), 200), validationHook(CHART_FIELD_NAMES))
+  .openapi(getRoute, (c) => c.json(natalResponse(c.get('engine'), c.req.valid('query')), 200), validationHook(CHART_FIELD_NAMES));
