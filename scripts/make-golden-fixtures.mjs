@@ -6,12 +6,13 @@
  *
  *   npm run fixtures            (= node scripts/make-golden-fixtures.mjs)
  *   node scripts/make-golden-fixtures.mjs --seed 12345
+ *   node scripts/make-golden-fixtures.mjs --check   (CI: fail unless the committed file is what swetest prints)
  *
  * Deterministic: the same seed and the same swetest produce a byte-identical file.
  * Needs `swetest` and the ephemeris files: apt-get install swetest swe-basic-data
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const DEFAULT_SEED = 20240917;
@@ -213,8 +214,16 @@ function main() {
     jdUtRange: [JD_MIN, JD_MAX],
     charts,
   };
+  const text = JSON.stringify(fixture, null, 2) + '\n';
+  if (process.argv.includes('--check')) {
+    // CI: the committed fixture must be exactly what swetest prints today.
+    const committed = existsSync(OUT_FILE) ? readFileSync(OUT_FILE, 'utf8') : '';
+    if (committed !== text) fail(`${OUT_FILE} differs from a fresh swetest run (seed ${seed}); run npm run fixtures and review the diff`);
+    console.log(`golden fixtures: ${charts.length} charts match a fresh swetest ${version} run (seed ${seed})`);
+    return;
+  }
   mkdirSync(OUT_DIR, { recursive: true });
-  writeFileSync(OUT_FILE, JSON.stringify(fixture, null, 2) + '\n');
+  writeFileSync(OUT_FILE, text);
   console.log(`wrote ${charts.length} charts (seed ${seed}, swetest ${version}) to ${OUT_FILE}`);
 }
 
