@@ -20,6 +20,8 @@ export interface ErrorBody {
 
 export class AppError extends Error {
   override readonly name: string = 'AppError';
+  /** For 405: the methods the path does accept. */
+  allow?: string;
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
@@ -61,23 +63,31 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, code: st
 function fromHttpException(err: HTTPException): AppError {
   const status = err.status as ContentfulStatusCode;
   if (status === 413) return new AppError(413, 'payload_too_large', 'Request body is too large');
+  if (status === 415) return new AppError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
   if (status === 400 && /json/i.test(err.message)) {
     return new AppError(400, 'invalid_json', 'Request body is not valid JSON');
   }
   return new AppError(status, status >= 500 ? 'internal_error' : 'bad_request', err.message || 'Bad request');
 }
 
-export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof AppError) return errorResponse(c, err.status, err.code, err.message, err.details);
-  if (err instanceof InputError) {
-    return errorResponse(c, 422, err.code, err.message, [{ path: err.path, message: err.message }]);
-  }
-  if (err instanceof HTTPException) {
-    const mapped = fromHttpException(err);
-    return errorResponse(c, mapped.status, mapped.code, mapped.message);
-  }
-  // Unexpected: log once with the stack, answer without it.
+/** Every error we can explain, as an AppError; undefined for the unexpected. */
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof InputError) return new AppError(422, err.code, err.message, [{ path: err.path, message: err.message }], { cause: err });
+  if (err instanceof HTTPException) return fromHttpException(err);
+  return undefined;
+}
+
+/** Logs an unexpected error once, with its stack, and answers without it. */
+export function internalError(err: Error, c: Context) {
   const code = err instanceof EngineError ? err.code : 'internal_error';
   console.error({ level: 'error', msg: 'unhandled error', requestId: c.get('requestId'), name: err.name, error: err.message, stack: err.stack });
   return errorResponse(c, 500, code, 'The calculation could not be completed; the error was logged with this requestId');
+}
+
+export const onError: ErrorHandler = (err, c) => {
+  const known = toAppError(err);
+  if (!known) return internalError(err, c);
+  if (known.allow) c.header('Allow', known.allow);
+  return errorResponse(c, known.status, known.code, known.message, known.details);
 };

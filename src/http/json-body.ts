@@ -11,6 +11,16 @@ export const SYNC_BODY_LIMIT_BYTES = 16 * 1024;
  * validator would otherwise read them as `{}` and report missing fields) and
  * cap the size with 413, counting streamed bodies too.
  */
+/**
+ * Exactly what @hono/zod-openapi's media-type gate accepts (narrower than RFC 9110:
+ * no space before `;`, no digits in a `+json` subtype). Anything we let through
+ * must pass that gate, or it would answer its own unmapped 415.
+ */
+const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+/** Methods whose body we read; others (DELETE, PUT…) reach routing and get 404/405. */
+const BODY_METHODS = new Set(['POST', 'PATCH']);
+
 export function jsonBody(maxBytes = SYNC_BODY_LIMIT_BYTES): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({
     maxSize: maxBytes,
@@ -19,9 +29,8 @@ export function jsonBody(maxBytes = SYNC_BODY_LIMIT_BYTES): MiddlewareHandler<Ap
     },
   });
   return async function jsonBodyMiddleware(c, next) {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
-    const type = c.req.header('content-type') ?? '';
-    if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    if (!BODY_METHODS.has(c.req.method)) return next();
+    if (!JSON_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) {
       throw new AppError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
     }
     return limit(c, next);
