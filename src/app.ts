@@ -7,11 +7,15 @@ import type { SwissEphemeris } from './engine/swisseph';
 import type { AppEnv } from './env';
 import { AppError, errorResponse, onError } from './http/errors';
 import { jsonBody } from './http/json-body';
+import { methodChecker } from './http/method-not-allowed';
 import { requestId } from './http/request-id';
 import { validationHook } from './http/validation';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { divisionalRoutes } from './routes/divisional';
+import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
+import { transitRoutes } from './routes/transits';
 
 export interface AppDeps {
   engine: SwissEphemeris;
@@ -29,9 +33,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRoutes);
   app.route('/', natalRoutes);
+  app.route('/', divisionalRoutes);
+  app.route('/', transitRoutes);
+  app.route('/', legacyRoutes);
   mountDocs(app);
 
-  app.notFound((c) => errorResponse(c, 404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  const wrongMethod = methodChecker(app);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const error = wrongMethod(c.req.method, path);
+    if (error) return onError(error, c);
+    return errorResponse(c, 404, 'not_found', `No route for ${c.req.method} ${path}`);
+  });
   app.onError(onError);
   return app;
 }

@@ -1,0 +1,111 @@
+/**
+ * `POST|GET /v1/charts/divisional/{division}` (one varga) and
+ * `POST /v1/charts/divisional` (many vargas from one computation of positions).
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { computeNatal } from '../core/natal';
+import { DIVISIONS, SHODASAVARGA, VARGA_METHODS, isVargaMethod, parseDivision, vargaChart, type Division } from '../core/varga';
+import type { AppEnv } from '../env';
+import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import { ValidationError, type ErrorDetail } from '../http/errors';
+import { CHART_FIELD_NAMES, ChartQuerySchema, chartFields, errorResponses, type ChartRequest } from '../http/schemas';
+import { validationHook } from '../http/validation';
+
+const divisionText = z
+  .union([z.number().int(), z.string().max(4)])
+  .openapi({ description: `One of ${DIVISIONS.join(', ')}, as a number, "9" or "D9"`, example: 'D9' });
+const method = z.string().min(1).max(32).optional().openapi({
+  description: 'Varga method where traditions differ (D2, D3, D11, D24, D30 offer `parivritti`); every chart echoes the method used',
+});
+
+const SingleBody = z.strictObject({ ...chartFields, method }).openapi('DivisionalRequest');
+const SingleQuery = ChartQuerySchema.extend({ method });
+const ManyBody = z
+  .strictObject({
+    ...chartFields,
+    divisions: z.array(divisionText).min(1).max(DIVISIONS.length).optional().openapi({ description: 'Default: the 16 Shodasavarga' }),
+    method,
+    methods: z.record(z.string().max(4), z.string().min(1).max(32)).optional().openapi({ description: 'Per-division method, e.g. {"D2":"parivritti"}' }),
+  })
+  .openapi('DivisionalManyRequest');
+
+const DivisionParam = z.object({ division: z.string().max(4).openapi({ param: { name: 'division', in: 'path' }, example: 'D9' }) });
+
+function methodError(division: Division, path: string, given: string): ErrorDetail {
+  return { path, message: `D${division} has no method '${given}'; choose one of ${VARGA_METHODS[division].join(', ')}` };
+}
+
+function divisionOrThrow(text: string | number, path: string): Division {
+  const division = parseDivision(text);
+  if (division === null) throw new ValidationError([{ path, message: `unknown division '${text}'; choose one of ${DIVISIONS.map((d) => `D${d}`).join(', ')}` }]);
+  return division;
+}
+
+function single(engine: AppEnv['Variables']['engine'], divisionText: string, req: ChartRequest & { method?: string }) {
+  const division = divisionOrThrow(divisionText, 'division');
+  if (req.method !== undefined && !isVargaMethod(division, req.method)) throw new ValidationError([methodError(division, 'method', req.method)]);
+  const resolved = resolveChartRequest(req);
+  const natal = computeNatal(engine, resolved.input);
+  return { meta: chartMeta(resolved, natal, engine), ...vargaChart(natal, division, req.method) };
+}
+
+/** Which method each division gets: `methods` strictly, `method` wherever the division offers it. */
+function methodPlan(divisions: Division[], req: { method?: string; methods?: Record<string, string> }): Map<Division, string | undefined> {
+  const errors: ErrorDetail[] = [];
+  const plan = new Map<Division, string | undefined>();
+  for (const d of divisions) plan.set(d, req.method !== undefined && isVargaMethod(d, req.method) ? req.method : undefined);
+  if (req.method !== undefined && ![...plan.values()].some((m) => m === req.method)) {
+    errors.push({ path: 'method', message: `no requested division offers method '${req.method}'` });
+  }
+  for (const [key, m] of Object.entries(req.methods ?? {})) {
+    const d = parseDivision(key);
+    if (d === null || !plan.has(d)) errors.push({ path: `methods.${key}`, message: `'${key}' is not one of the requested divisions` });
+    else if (!isVargaMethod(d, m)) errors.push(methodError(d, `methods.${key}`, m));
+    else plan.set(d, m);
+  }
+  if (errors.length) throw new ValidationError(errors);
+  return plan;
+}
+
+function many(engine: AppEnv['Variables']['engine'], req: z.infer<typeof ManyBody>) {
+  const divisions = req.divisions ? req.divisions.map((d, i) => divisionOrThrow(d, `divisions.${i}`)) : [...SHODASAVARGA];
+  const plan = methodPlan([...new Set(divisions)], req);
+  const resolved = resolveChartRequest(req);
+  const natal = computeNatal(engine, resolved.input);
+  const charts = Object.fromEntries([...plan].map(([d, m]) => [`D${d}`, vargaChart(natal, d, m)]));
+  return { meta: chartMeta(resolved, natal, engine), charts };
+}
+
+const ChartSchema = z.record(z.string(), z.unknown()).openapi('DivisionalChart');
+const ok = (description: string) => ({ 200: { description, content: { 'application/json': { schema: ChartSchema } } } });
+
+const postOne = createRoute({
+  method: 'post',
+  path: '/v1/charts/divisional/{division}',
+  summary: 'One divisional chart (varga)',
+  tags: ['charts'],
+  request: { params: DivisionParam, body: { required: true, content: { 'application/json': { schema: SingleBody } } } },
+  responses: { ...ok('The chart with meta beside it'), ...errorResponses },
+});
+const getOne = createRoute({
+  method: 'get',
+  path: '/v1/charts/divisional/{division}',
+  summary: 'One divisional chart (query parameters)',
+  tags: ['charts'],
+  request: { params: DivisionParam, query: SingleQuery },
+  responses: { ...ok('The chart with meta beside it'), ...errorResponses },
+});
+const postMany = createRoute({
+  method: 'post',
+  path: '/v1/charts/divisional',
+  summary: 'Many divisional charts from one computation of positions (default: Shodasavarga)',
+  tags: ['charts'],
+  request: { body: { required: true, content: { 'application/json': { schema: ManyBody } } } },
+  responses: { ...ok('{ meta, charts: { D1: …, D9: … } }'), ...errorResponses },
+});
+
+const singleFields = [...CHART_FIELD_NAMES, 'method'];
+export const divisionalRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(postOne, (c) => c.json(single(c.get('engine'), c.req.valid('param').division, c.req.valid('json')), 200), validationHook(singleFields))
+  .openapi(getOne, (c) => c.json(single(c.get('engine'), c.req.valid('param').division, c.req.valid('query')), 200), validationHook(singleFields))
+  .openapi(postMany, (c) => c.json(many(c.get('engine'), c.req.valid('json')), 200), validationHook([...CHART_FIELD_NAMES, 'divisions', 'method', 'methods']));

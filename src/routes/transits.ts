@@ -1,0 +1,65 @@
+/** `POST /v1/transits`: where the planets are at `at`, seen from the natal chart, and when each changes sign next. */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { InputError } from '../core/errors';
+import { computeNatal } from '../core/natal';
+import { resolveTime } from '../core/time';
+import { computeTransits } from '../core/transits';
+import type { AppEnv } from '../env';
+import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import { CHART_FIELD_NAMES, chartFields, errorResponses } from '../http/schemas';
+import { validationHook } from '../http/validation';
+
+const TransitRequest = z
+  .strictObject({
+    ...chartFields,
+    at: z.string().min(1).max(40).optional().openapi({ description: 'UTC instant (`Z` or an offset); default: now', example: '2026-01-01T00:00:00Z' }),
+  })
+  .openapi('TransitRequest');
+
+/** `at` must name an instant: a wall time without offset would be a silent guess. */
+function transitInstant(at: string | undefined, nowMs: number) {
+  if (at === undefined) return resolveTime({ datetime: new Date(nowMs).toISOString() });
+  if (!/(Z|[+-]\d{2}:\d{2})$/.test(at)) {
+    throw new InputError('invalid_instant', 'at', `'at' must be an instant with Z or an offset, e.g. 2026-01-01T00:00:00Z`);
+  }
+  try {
+    return resolveTime({ datetime: at });
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(err.code, 'at', err.message.replace(/datetime/g, 'at'), { cause: err });
+    throw err;
+  }
+}
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/transits',
+  summary: 'Transits over a natal chart',
+  description: 'Each planet at `at`: position, house from the natal ascendant and from the natal Moon, and the UTC instant of its next sign change (to the second).',
+  tags: ['charts'],
+  request: { body: { required: true, content: { 'application/json': { schema: TransitRequest } } } },
+  responses: {
+    200: { description: 'Transits', content: { 'application/json': { schema: z.record(z.string(), z.unknown()).openapi('Transits') } } },
+    ...errorResponses,
+  },
+});
+
+export const transitRoutes = new OpenAPIHono<AppEnv>().openapi(
+  route,
+  (c) => {
+    const req = c.req.valid('json');
+    const engine = c.get('engine');
+    const at = transitInstant(req.at, Date.now());
+    const resolved = resolveChartRequest(req);
+    const natal = computeNatal(engine, resolved.input);
+    const planets = computeTransits(engine, { jdUt: at.jdUt, natal, settings: resolved.input.settings });
+    return c.json(
+      {
+        meta: { ...chartMeta(resolved, natal, engine), at: at.utc, atJdUt: at.jdUt },
+        natal: { ascendantSign: natal.ascendant.sign, moonSign: natal.planets.Moon.sign },
+        planets,
+      },
+      200,
+    );
+  },
+  validationHook([...CHART_FIELD_NAMES, 'at']),
+);
