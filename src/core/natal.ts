@@ -21,7 +21,8 @@ export const PLANETS = [
 ] as const;
 export type Planet = (typeof PLANETS)[number];
 
-const PLANET_BODY: Record<Exclude<Planet, 'Rahu' | 'Ketu'>, number> = {
+/** Swiss Ephemeris body number of every planet except the nodes (Rahu/Ketu depend on the node setting). */
+export const PLANET_BODY: Record<Exclude<Planet, 'Rahu' | 'Ketu'>, number> = {
   Sun: BODY.SUN,
   Moon: BODY.MOON,
   Mars: BODY.MARS,

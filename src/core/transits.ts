@@ -4,7 +4,7 @@
  * sign. Pure: the only dependency is the Swiss Ephemeris engine passed in.
  */
 import { BODY, type SwissEphemeris } from '../engine/swisseph';
-import { PLANETS, computePositions, type NatalChart, type Planet, type PlanetPosition } from './natal';
+import { PLANETS, PLANET_BODY, computePositions, type NatalChart, type Planet, type PlanetPosition } from './natal';
 import { SIDEREAL_MODE, planetFlags, type ChartSettings } from './settings';
 import { SIGNS, SIGN_SPAN_DEG, normalizeDeg, placement, signIndex, type Sign } from './zodiac';
 
@@ -104,19 +104,6 @@ export const MAX_SPEED_DEG_PER_DAY: Readonly<Record<Planet, number>> = {
   Pluto: 0.06,
 };
 export const MEAN_NODE_MAX_SPEED_DEG_PER_DAY = 0.06;
-
-const PLANET_BODY: Record<Exclude<Planet, 'Rahu' | 'Ketu'>, number> = {
-  Sun: BODY.SUN,
-  Moon: BODY.MOON,
-  Mars: BODY.MARS,
-  Mercury: BODY.MERCURY,
-  Jupiter: BODY.JUPITER,
-  Venus: BODY.VENUS,
-  Saturn: BODY.SATURN,
-  Uranus: BODY.URANUS,
-  Neptune: BODY.NEPTUNE,
-  Pluto: BODY.PLUTO,
-};
 
 interface Sample {
   jdUt: number;

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY, SEFLG, type SwissEphemeris } from '../../src/engine/swisseph';
 import { nodeEngine } from '../support/node-engine';
 import { Oracle } from '../support/oracle';
+import { mulberry32 } from '../support/prng';
 
 /** Agreement required for every compared angle (and longitude speed, in arcsec/day). */
 const maxArcsec = 1e-6;
@@ -44,18 +45,6 @@ const PLACES: [string, number, number][] = [
   ['Reykjavik', 64.1466, -21.9426],
   ['Tromsø', 69.6492, 18.9553],
 ];
-
-/** mulberry32: tiny deterministic PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomJd(rng: () => number): number {
   return JD_START + rng() * (JD_END - JD_START);

@@ -19,6 +19,7 @@ import {
 import { SIGNS, placement, type Sign } from '../../src/core/zodiac';
 import { BODY, type BodyPosition, type SwissEphemeris } from '../../src/engine/swisseph';
 import { nodeEngine } from '../support/node-engine';
+import { mulberry32 } from '../support/prng';
 
 const engine = nodeEngine();
 const SECOND_DAYS = 1 / 86_400;
@@ -100,18 +101,6 @@ function expectMatchesBrute(
   const sign = signFn(planet, settings);
   expect(SIGNS[sign(f.jdUt)]).toBe(f.toSign);
   expect(SIGNS[sign(f.jdUt - 0.11 * SECOND_DAYS)]).toBe(f.fromSign);
-}
-
-/** Seeded PRNG (mulberry32), so the random start instants are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const JD_1900 = jdOf('1900-01-01T00:00:00Z');

@@ -18,6 +18,7 @@ import {
   type Division,
 } from '../../src/core/varga';
 import { placement } from '../../src/core/zodiac';
+import { mulberry32 } from '../support/prng';
 
 // ---------------------------------------------------------------------------
 // Hand-written sign vocabulary (from the doc's Notation section).
@@ -99,17 +100,6 @@ const EQUAL_CASES = Object.keys(EQUAL_RULES).map((key) => {
   const [d, method] = key.split('/');
   return { key, n: Number(d.slice(1)) as Division, method };
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Distance on a circle of circumference 30. */
 const circ30 = (a: number, b: number): number => {
