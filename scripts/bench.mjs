@@ -7,7 +7,10 @@
  *
  * Offline (127.0.0.1 only). Knobs: BENCH_CONCURRENCY (16), BENCH_DURATION_SEC (10),
  * BENCH_WARMUP_SEC (2), BENCH_NODE_CHARTS (20000), BENCH_NODE_WARMUP (5000),
- * BENCH_STARTUP_RUNS (20), BENCH_SEED, BENCH_WRANGLER_LOG_LEVEL (warn).
+ * BENCH_VARGA_CHARTS (5000), BENCH_VARGA_WARMUP (1000), BENCH_TRANSITS (1000),
+ * BENCH_TRANSITS_WARMUP (200), BENCH_STARTUP_RUNS (20), BENCH_SEED,
+ * BENCH_WRANGLER_LOG_LEVEL (warn). The http section runs every route in
+ * bench/http.mjs ROUTES against one wrangler dev, one after the other.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,9 +22,10 @@ import http from './bench/http.mjs';
 import natalNode from './bench/natal-node.mjs';
 import { killAll } from './bench/procs.mjs';
 import startup from './bench/startup.mjs';
+import vargasNode from './bench/vargas-node.mjs';
 import { round } from './bench/util.mjs';
 
-const SECTIONS = [natalNode, startup, bundleSize, http];
+const SECTIONS = [natalNode, vargasNode, startup, bundleSize, http];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);

@@ -17,6 +17,8 @@ const ENTRIES = {
 export { SwissEphemeris } from './src/engine/swisseph';
 export { wasiImports } from './src/engine/wasi';
 export { computeNatal } from './src/core/natal';
+export { SHODASAVARGA, vargaChart } from './src/core/varga';
+export { computeTransits } from './src/core/transits';
 export { DEFAULT_SETTINGS } from './src/core/settings';
 export { resolveTime } from './src/core/time';
 export { resolveChartRequest, chartMeta } from './src/http/chart-request';
@@ -52,4 +54,9 @@ export function wasmBytes(root) {
 
 export function ephemerisFiles(root) {
   return EPHEMERIS_NAMES.map((name) => ({ name, data: readFileSync(join(root, 'wasm', name)) }));
+}
+
+/** A SwissEphemeris from the 'core' bundle module `m`, as test/support/node-engine.ts builds one. */
+export function createEngine(root, m) {
+  return m.SwissEphemeris.create(new WebAssembly.Module(wasmBytes(root)), ephemerisFiles(root));
 }

@@ -4,56 +4,20 @@
  * chart + meta + JSON), and the whole Hono app in-process (`app.request`).
  * Every chart has its own random instant and place; none is repeated.
  */
-import { performance } from 'node:perf_hooks';
-import { ephemerisFiles, wasmBytes } from './build.mjs';
-import { envInt, num, randomCharts, rng, summary, wallTimeFromJd } from './util.mjs';
+import { createEngine } from './build.mjs';
+import { timeAsync, timeSync } from './timing.mjs';
+import { envInt, num, randomCharts, rng, wallTimeFromJd } from './util.mjs';
 
 // Mixed zones, some with DST: a wall time in a DST gap/overlap is refused by
 // resolveTime (counted as `rejected`, about 2 hours in 8760 per DST zone).
 const ZONES = ['Asia/Kolkata', 'Europe/London', 'America/New_York', 'Australia/Sydney', 'Asia/Tokyo', 'Africa/Lagos', 'America/Sao_Paulo', 'Europe/Berlin'];
-
-const yieldToEventLoop = () => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Times `fn(input)` per call; returns per-call µs and charts/s over the whole
- * loop. Yields every 1000 calls so Ctrl-C is handled promptly.
- */
-async function timeSync(inputs, fn) {
-  const us = new Float64Array(inputs.length);
-  const t0 = performance.now();
-  for (let i = 0; i < inputs.length; i++) {
-    if (i % 1000 === 999) await yieldToEventLoop();
-    const s = performance.now();
-    fn(inputs[i]);
-    us[i] = (performance.now() - s) * 1000;
-  }
-  const wallMs = performance.now() - t0;
-  return { ...perChart(us), chartsPerSec: inputs.length / (wallMs / 1000) };
-}
-
-async function timeAsync(inputs, fn) {
-  const us = new Float64Array(inputs.length);
-  const t0 = performance.now();
-  for (let i = 0; i < inputs.length; i++) {
-    const s = performance.now();
-    await fn(inputs[i]);
-    us[i] = (performance.now() - s) * 1000;
-  }
-  const wallMs = performance.now() - t0;
-  return { ...perChart(us), chartsPerSec: inputs.length / (wallMs / 1000) };
-}
-
-function perChart(us) {
-  const s = summary(us);
-  return { n: s.n, meanUs: s.mean, p50Us: s.p50, p90Us: s.p90, p99Us: s.p99, maxUs: s.max };
-}
 
 export default {
   name: 'natal-node',
   title: 'Natal chart in Node (WASM engine via esbuild bundle, one thread)',
   async run(ctx) {
     const m = (await ctx.bundle('core')).module;
-    const engine = m.SwissEphemeris.create(new WebAssembly.Module(wasmBytes(ctx.root)), ephemerisFiles(ctx.root));
+    const engine = createEngine(ctx.root, m);
     let app = null;
     let appError = null;
     try {
