@@ -8,8 +8,9 @@
 # exact command to run and fails, so nothing is silently skipped.
 set -euo pipefail
 
-# The suite itself needs nothing from apt yet; services (redis-server…) join this list.
-test_packages=()
+# Services the suite starts itself: redis-server backs the local Upstash REST emulator
+# (scripts/stack/, vitest project `stack`).
+test_packages=(redis-server)
 ci_packages=(swetest swe-basic-data clang lld wasi-libc libclang-rt-dev-wasm32 binaryen wabt)
 
 case "${1:-test}" in
