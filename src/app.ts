@@ -3,6 +3,7 @@
  * resource. Handlers live in src/routes/, calculations in src/core/.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cacheFromEnv } from './cache';
 import type { SwissEphemeris } from './engine/swisseph';
 import type { AppEnv } from './env';
 import { AppError, errorResponse, onError } from './http/errors';
@@ -12,10 +13,16 @@ import { requestId } from './http/request-id';
 import { validationHook } from './http/validation';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { cacheRoutes } from './routes/cache';
 import { divisionalRoutes } from './routes/divisional';
 import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
 import { transitRoutes } from './routes/transits';
+
+/** The data centre's Cache API in workerd; absent in plain Node (tests, bench). */
+function edgeCache(): Cache | null {
+  return typeof caches !== 'undefined' && 'default' in caches ? (caches as unknown as { default: Cache }).default : null;
+}
 
 export interface AppDeps {
   engine: SwissEphemeris;
@@ -25,8 +32,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
   app.use('*', requestId());
-  app.use('*', async function provideEngine(c, next) {
+  app.use('*', async function provideEngineAndCache(c, next) {
     c.set('engine', deps.engine);
+    // One cache per isolate and configuration (memoised inside cacheFromEnv).
+    c.set('cache', cacheFromEnv(c.env ?? {}, edgeCache()));
     await next();
   });
   app.use('/v1/*', jsonBody());
@@ -36,6 +45,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', divisionalRoutes);
   app.route('/', transitRoutes);
   app.route('/', legacyRoutes);
+  app.route('/', cacheRoutes);
   mountDocs(app);
 
   const wrongMethod = methodChecker(app);

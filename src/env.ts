@@ -3,17 +3,27 @@
  * Bindings, variables and secrets are documented here; wrangler.toml sets the
  * variables and `.dev.vars.example` lists the secrets.
  */
+import type { ResponseCache } from './cache';
 import type { SwissEphemeris } from './engine/swisseph';
 
 export interface WorkerBindings {
   /** `development` locally, `production` in the deployed environment. */
   ENVIRONMENT?: string;
+  /** Upstash Redis REST URL (secret or var). Unset: an in-memory LRU per isolate stands in. */
+  UPSTASH_REDIS_REST_URL?: string;
+  /** Upstash Redis REST token (secret). Set together with the URL or not at all. */
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Budget for every Redis call of a request, milliseconds (default 250). */
+  REDIS_TIMEOUT_MS?: string;
+  /** Bearer token for operational writes (`DELETE /cache/clear`; secret). Unset: those routes answer 403. */
+  ADMIN_TOKEN?: string;
 }
 
 /** Per-request values set by middleware. */
 export interface RequestVariables {
   requestId: string;
   engine: SwissEphemeris;
+  cache: ResponseCache;
 }
 
 export interface AppEnv {

@@ -4,7 +4,7 @@
  * workerd) so stopping it leaves nothing behind.
  */
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wranglerEnv } from '../wrangler-env.mjs';
 import { groupPids, killGroup, spawnGroup } from './procs.mjs';
@@ -23,9 +23,11 @@ function getStatus(port, path) {
 
 /**
  * Starts wrangler dev and resolves once GET /health answers 200.
+ * `vars` become Worker variables through an .env file in ctx.tmp (values may
+ * contain ':' and must not appear on a command line: tokens).
  * Returns { port, inspectorPort, pgid, logLevel, startupMs, stop() }.
  */
-export async function startWranglerDev(ctx, { logLevel = 'warn', timeoutMs = 120_000 } = {}) {
+export async function startWranglerDev(ctx, { logLevel = 'warn', timeoutMs = 120_000, vars = {} } = {}) {
   const port = await freePort(8790);
   const inspectorPort = await freePort(9790, [port]);
   const persistTo = mkdtempSync(join(ctx.tmp, 'wrangler-persist-'));
@@ -35,6 +37,11 @@ export async function startWranglerDev(ctx, { logLevel = 'warn', timeoutMs = 120
     '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
     '--persist-to', persistTo, '--log-level', logLevel, '--show-interactive-dev-session=false',
   ];
+  if (Object.keys(vars).length) {
+    const envFile = join(persistTo, 'vars.env');
+    writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(String(v))}`).join('\n') + '\n', { mode: 0o600 });
+    args.push('--env-file', envFile);
+  }
   const t0 = performance.now();
   const handle = spawnGroup(process.execPath, args, { cwd: ctx.root, env: wranglerEnv({ FORCE_COLOR: '0', CI: '1' }) });
   const stop = () => killGroup(handle);

@@ -104,14 +104,15 @@ export function legacyChartType(division: Division): string {
   return division === 1 ? 'Rasi' : `${VARGA_NAMES[division]} (D${division})`;
 }
 
-/** Natal (D1) or one divisional chart in the old envelope. */
-export function legacyChartResponse(engine: SwissEphemeris, req: LegacyRequest, ayanamsa: LegacyAyanamsa, division: Division) {
+/**
+ * Natal (D1) or one divisional chart: the old envelope without the caller's
+ * echo (`user_name`, `birth_details`), which the route adds per request.
+ */
+export function legacyChartPayload(engine: SwissEphemeris, req: LegacyRequest, ayanamsa: LegacyAyanamsa, division: Division) {
   const { jdUt } = legacyInstant(req);
   const natal = legacyNatal(engine, req, ayanamsa);
   const chart = division === 1 ? natal : vargaChart(natal, division);
   return {
-    user_name: req.user_name ?? '',
-    birth_details: birthDetails(req),
     planetary_positions: legacyPlanets((name) => chart.planets[name]),
     ascendant: legacyPoint(chart.ascendant),
     notes: legacyNotes(engine, jdUt, ayanamsa, legacyChartType(division)),

@@ -26,6 +26,16 @@ export function resolveChartRequest(req: ChartRequest): ResolvedChartRequest {
   };
 }
 
+/**
+ * The part of a chart request a calculation depends on: the instant (not how
+ * the caller spelt it), the place and the settings. Equivalent requests
+ * (`+05:30` or `Asia/Kolkata`, any field order) give the same key input.
+ */
+export function chartKeyInput(resolved: ResolvedChartRequest) {
+  const { latDeg, lonDeg, settings } = resolved.input;
+  return { utc: resolved.time.utc, latDeg, lonDeg, settings };
+}
+
 export function engineLabel(engine: SwissEphemeris): string {
   return `astro-engine-edge/${SERVICE_VERSION} swisseph/${engine.version} (wasm32)`;
 }

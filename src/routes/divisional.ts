@@ -6,7 +6,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { computeNatal } from '../core/natal';
 import { DIVISIONS, SHODASAVARGA, VARGA_METHODS, isVargaMethod, parseDivision, vargaChart, type Division } from '../core/varga';
 import type { AppEnv } from '../env';
-import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import type { Context } from 'hono';
+import { cachedJson } from '../http/cached-response';
+import { chartKeyInput, chartMeta, resolveChartRequest } from '../http/chart-request';
 import { ValidationError, type ErrorDetail } from '../http/errors';
 import { CHART_FIELD_NAMES, ChartQuerySchema, chartFields, errorResponses, type ChartRequest } from '../http/schemas';
 import { validationHook } from '../http/validation';
@@ -41,12 +43,20 @@ function divisionOrThrow(text: string | number, path: string): Division {
   return division;
 }
 
-function single(engine: AppEnv['Variables']['engine'], divisionText: string, req: ChartRequest & { method?: string }) {
+function single(c: Context<AppEnv>, divisionText: string, req: ChartRequest & { method?: string }) {
   const division = divisionOrThrow(divisionText, 'division');
   if (req.method !== undefined && !isVargaMethod(division, req.method)) throw new ValidationError([methodError(division, 'method', req.method)]);
+  const engine = c.get('engine');
   const resolved = resolveChartRequest(req);
-  const natal = computeNatal(engine, resolved.input);
-  return { meta: chartMeta(resolved, natal, engine), ...vargaChart(natal, division, req.method) };
+  return cachedJson(c, {
+    resource: 'divisional',
+    keyInput: { ...chartKeyInput(resolved), divisions: [[division, req.method ?? null]] },
+    compute: () => {
+      const natal = computeNatal(engine, resolved.input);
+      return { ayanamsaDeg: natal.ayanamsaDeg, ephemeris: natal.ephemeris, chart: vargaChart(natal, division, req.method) };
+    },
+    render: (v) => ({ meta: chartMeta(resolved, v, engine), ...v.chart }),
+  });
 }
 
 /** Which method each division gets: `methods` strictly, `method` wherever the division offers it. */
@@ -67,13 +77,22 @@ function methodPlan(divisions: Division[], req: { method?: string; methods?: Rec
   return plan;
 }
 
-function many(engine: AppEnv['Variables']['engine'], req: z.infer<typeof ManyBody>) {
+function many(c: Context<AppEnv>, req: z.infer<typeof ManyBody>) {
   const divisions = req.divisions ? req.divisions.map((d, i) => divisionOrThrow(d, `divisions.${i}`)) : [...SHODASAVARGA];
   const plan = methodPlan([...new Set(divisions)], req);
+  const engine = c.get('engine');
   const resolved = resolveChartRequest(req);
-  const natal = computeNatal(engine, resolved.input);
-  const charts = Object.fromEntries([...plan].map(([d, m]) => [`D${d}`, vargaChart(natal, d, m)]));
-  return { meta: chartMeta(resolved, natal, engine), charts };
+  return cachedJson(c, {
+    resource: 'divisional',
+    // `9` and `D9` parse to the same division, so they share an entry.
+    keyInput: { ...chartKeyInput(resolved), divisions: [...plan].map(([d, m]) => [d, m ?? null]) },
+    compute: () => {
+      const natal = computeNatal(engine, resolved.input);
+      const charts = Object.fromEntries([...plan].map(([d, m]) => [`D${d}`, vargaChart(natal, d, m)]));
+      return { ayanamsaDeg: natal.ayanamsaDeg, ephemeris: natal.ephemeris, charts };
+    },
+    render: (v) => ({ meta: chartMeta(resolved, v, engine), charts: v.charts }),
+  });
 }
 
 const ChartSchema = z.record(z.string(), z.unknown()).openapi('DivisionalChart');
@@ -106,6 +125,6 @@ const postMany = createRoute({
 
 const singleFields = [...CHART_FIELD_NAMES, 'method'];
 export const divisionalRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(postOne, (c) => c.json(single(c.get('engine'), c.req.valid('param').division, c.req.valid('json')), 200), validationHook(singleFields))
-  .openapi(getOne, (c) => c.json(single(c.get('engine'), c.req.valid('param').division, c.req.valid('query')), 200), validationHook(singleFields))
-  .openapi(postMany, (c) => c.json(many(c.get('engine'), c.req.valid('json')), 200), validationHook([...CHART_FIELD_NAMES, 'divisions', 'method', 'methods']));
+  .openapi(postOne, (c) => single(c, c.req.valid('param').division, c.req.valid('json')), validationHook(singleFields))
+  .openapi(getOne, (c) => single(c, c.req.valid('param').division, c.req.valid('query')), validationHook(singleFields))
+  .openapi(postMany, (c) => many(c, c.req.valid('json')), validationHook([...CHART_FIELD_NAMES, 'divisions', 'method', 'methods']));

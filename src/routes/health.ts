@@ -14,6 +14,13 @@ const HealthSchema = z
       range: z.object({ fromUtc: z.string(), toUtc: z.string() }),
       outsideRange: z.string(),
     }),
+    dependencies: z.object({
+      redis: z.object({
+        status: z.enum(['not_configured', 'ok', 'unreachable']),
+        lastError: z.string().optional(),
+        lastErrorAt: z.string().optional(),
+      }),
+    }),
   })
   .openapi('Health');
 
@@ -21,17 +28,21 @@ const route = createRoute({
   method: 'get',
   path: '/health',
   summary: 'Service health',
+  description: '`ok`, or `degraded` when the Swiss files are missing or Redis is unreachable (requests then still succeed from compute).',
   tags: ['operations'],
   responses: { 200: { description: 'Healthy or degraded', content: { 'application/json': { schema: HealthSchema } } } },
 });
 
-export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(route, (c) => {
+export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
   const engine = c.get('engine');
   const files = EPHEMERIS_FILES.map((f) => ({ name: f.name, covers: f.covers, loaded: engine.filesLoaded.includes(f.name) }));
   const swissFilesLoaded = files.every((f) => f.loaded);
+  // Redis down is `degraded`, not `down`: every request still succeeds from compute.
+  const { redis, lastError, lastErrorAt } = await c.get('cache').health();
+  const degraded = !swissFilesLoaded || redis === 'unreachable';
   return c.json(
     {
-      status: swissFilesLoaded ? ('ok' as const) : ('degraded' as const),
+      status: degraded ? ('degraded' as const) : ('ok' as const),
       engine: { library: 'Swiss Ephemeris', version: engine.version, label: engineLabel(engine) },
       ephemeris: {
         swissFilesLoaded,
@@ -39,6 +50,7 @@ export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(route, (c) => {
         range: { fromUtc: '1800-01-01T00:00:00Z', toUtc: '2399-12-31T23:59:59Z' },
         outsideRange: 'Moshier theory (planets within about 1″, Moon within about 3″); meta.ephemeris says "moshier"',
       },
+      dependencies: { redis: { status: redis, ...(lastError ? { lastError, lastErrorAt } : {}) } },
     },
     200,
   );

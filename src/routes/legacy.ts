@@ -13,7 +13,7 @@ import {
   LegacyRequestSchema,
   LEGACY_AYANAMSAS,
   birthDetails,
-  legacyChartResponse,
+  legacyChartPayload,
   legacyInstant,
   legacyNatal,
   legacyNotes,
@@ -25,6 +25,7 @@ import {
   type LegacyRequest,
 } from '../compat/legacy';
 import { internalError, toAppError } from '../http/errors';
+import { cachedJson } from '../http/cached-response';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 
@@ -93,8 +94,6 @@ function legacyTransit(engine: AppEnv['Variables']['engine'], req: LegacyRequest
   const jdUtNow = nowMs / 86_400_000 + 2440587.5;
   const transits = computeTransits(engine, { jdUt: jdUtNow, natal, settings: legacySettings(ayanamsa) });
   return {
-    user_name: req.user_name ?? '',
-    birth_details: birthDetails(req),
     natal_ascendant: legacyPoint(natal.ascendant),
     transit_time: jdUtToIso(jdUtNow),
     transit_positions: legacyPlanets((name) => ({ ...transits[name], house: transits[name].houseFromAscendant })),
@@ -102,23 +101,50 @@ function legacyTransit(engine: AppEnv['Variables']['engine'], req: LegacyRequest
   };
 }
 
+function wrapSigns(signs: ReturnType<typeof vargaSigns>) {
+  return Object.fromEntries(
+    Object.entries(signs).map(([point, byDivision]) => [point, Object.fromEntries(Object.entries(byDivision).map(([d, sign]) => [d, { sign }]))]),
+  );
+}
+
+/**
+ * Cached: the calculation, keyed by instant, place, ayanamsa and route kind.
+ * Per request: the caller's `user_name` and `birth_details` echo.
+ */
 function respond(c: Context<AppEnv>, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest) {
   const engine = c.get('engine');
+  const { utc } = legacyInstant(req); // validates the date before any work
+  const keyInput = { kind, ayanamsa, utc, latDeg: req.latitude, lonDeg: req.longitude };
+  const user_name = req.user_name ?? '';
   switch (kind.kind) {
     case 'chart':
-      return legacyChartResponse(engine, req, ayanamsa, kind.division);
+      return cachedJson(c, {
+        resource: 'legacy',
+        keyInput,
+        compute: () => legacyChartPayload(engine, req, ayanamsa, kind.division),
+        render: (payload) => ({ user_name, birth_details: birthDetails(req), ...payload }),
+      });
     case 'transit':
-      return legacyTransit(engine, req, ayanamsa, Date.now());
+      return cachedJson(c, {
+        resource: 'legacy',
+        keyInput: null, // "now": never the same twice
+        compute: () => legacyTransit(engine, req, ayanamsa, Date.now()),
+        render: (payload) => ({ user_name, birth_details: birthDetails(req), ...payload }),
+      });
     case 'summary':
-      legacyInstant(req); // validates the date before the heavier work
-      return { user_name: req.user_name ?? '', shodasha_varga_summary: vargaSigns(engine, req, ayanamsa) };
-    case 'signs': {
-      const signs = vargaSigns(engine, req, ayanamsa);
-      const wrapped = Object.fromEntries(
-        Object.entries(signs).map(([point, byDivision]) => [point, Object.fromEntries(Object.entries(byDivision).map(([d, sign]) => [d, { sign }]))]),
-      );
-      return { user_name: req.user_name ?? '', ayanamsa: LEGACY_AYANAMSAS[ayanamsa], shodasha_varga_signs: wrapped };
-    }
+      return cachedJson(c, {
+        resource: 'legacy',
+        keyInput,
+        compute: () => vargaSigns(engine, req, ayanamsa),
+        render: (signs) => ({ user_name, shodasha_varga_summary: signs }),
+      });
+    case 'signs':
+      return cachedJson(c, {
+        resource: 'legacy',
+        keyInput,
+        compute: () => wrapSigns(vargaSigns(engine, req, ayanamsa)),
+        render: (signs) => ({ user_name, ayanamsa: LEGACY_AYANAMSAS[ayanamsa], shodasha_varga_signs: signs }),
+      });
   }
 }
 
@@ -156,6 +182,7 @@ for (const [ayanamsa, routes] of Object.entries(LEGACY_ROUTES) as [LegacyAyanams
       },
     });
     // Validation failures become 400 in legacyOnError, as the old service answered.
-    legacyRoutes.openapi(route, (c) => c.json(respond(c, ayanamsa, kind, c.req.valid('json')) as Record<string, unknown>, 200), validationHook());
+    // The OpenAPI schema of these envelopes is loose (a record), so the typed response is widened.
+    legacyRoutes.openapi(route, (c) => respond(c, ayanamsa, kind, c.req.valid('json')) as Promise<never>, validationHook());
   }
 }

@@ -2,7 +2,9 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { computeNatal } from '../core/natal';
 import type { AppEnv } from '../env';
-import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import type { Context } from 'hono';
+import { cachedJson } from '../http/cached-response';
+import { chartKeyInput, chartMeta, resolveChartRequest } from '../http/chart-request';
 import { CHART_FIELD_NAMES, ChartQuerySchema, ChartRequestSchema, NatalResponseSchema, errorResponses, type ChartRequest } from '../http/schemas';
 import { validationHook } from '../http/validation';
 
@@ -28,17 +30,17 @@ const getRoute = createRoute({
   responses: { ...ok, ...errorResponses },
 });
 
-function natalResponse(engine: AppEnv['Variables']['engine'], req: ChartRequest) {
+function natalResponse(c: Context<AppEnv>, req: ChartRequest) {
+  const engine = c.get('engine');
   const resolved = resolveChartRequest(req);
-  const chart = computeNatal(engine, resolved.input);
-  return {
-    meta: chartMeta(resolved, chart, engine),
-    ascendant: chart.ascendant,
-    planets: chart.planets,
-    houses: chart.houses,
-  };
+  return cachedJson(c, {
+    resource: 'natal',
+    keyInput: chartKeyInput(resolved),
+    compute: () => computeNatal(engine, resolved.input),
+    render: (chart) => ({ meta: chartMeta(resolved, chart, engine), ascendant: chart.ascendant, planets: chart.planets, houses: chart.houses }),
+  });
 }
 
 export const natalRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(postRoute, (c) => c.json(natalResponse(c.get('engine'), c.req.valid('json')), 200), validationHook(CHART_FIELD_NAMES))
-  .openapi(getRoute, (c) => c.json(natalResponse(c.get('engine'), c.req.valid('query')), 200), validationHook(CHART_FIELD_NAMES));
+  .openapi(postRoute, (c) => natalResponse(c, c.req.valid('json')), validationHook(CHART_FIELD_NAMES))
+  .openapi(getRoute, (c) => natalResponse(c, c.req.valid('query')), validationHook(CHART_FIELD_NAMES));

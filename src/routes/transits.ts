@@ -5,7 +5,8 @@ import { computeNatal } from '../core/natal';
 import { resolveTime } from '../core/time';
 import { computeTransits } from '../core/transits';
 import type { AppEnv } from '../env';
-import { chartMeta, resolveChartRequest } from '../http/chart-request';
+import { cachedJson } from '../http/cached-response';
+import { chartKeyInput, chartMeta, resolveChartRequest } from '../http/chart-request';
 import { CHART_FIELD_NAMES, chartFields, errorResponses } from '../http/schemas';
 import { validationHook } from '../http/validation';
 
@@ -50,16 +51,22 @@ export const transitRoutes = new OpenAPIHono<AppEnv>().openapi(
     const engine = c.get('engine');
     const at = transitInstant(req.at, Date.now());
     const resolved = resolveChartRequest(req);
-    const natal = computeNatal(engine, resolved.input);
-    const planets = computeTransits(engine, { jdUt: at.jdUt, natal, settings: resolved.input.settings });
-    return c.json(
-      {
-        meta: { ...chartMeta(resolved, natal, engine), at: at.utc, atJdUt: at.jdUt },
-        natal: { ascendantSign: natal.ascendant.sign, moonSign: natal.planets.Moon.sign },
-        planets,
+    return cachedJson(c, {
+      resource: 'transits',
+      // "now" changes every request: caching it would only fill the tiers.
+      keyInput: req.at === undefined ? null : { ...chartKeyInput(resolved), at: at.utc },
+      compute: () => {
+        const natal = computeNatal(engine, resolved.input);
+        const planets = computeTransits(engine, { jdUt: at.jdUt, natal, settings: resolved.input.settings });
+        return {
+          ayanamsaDeg: natal.ayanamsaDeg,
+          ephemeris: natal.ephemeris,
+          natal: { ascendantSign: natal.ascendant.sign, moonSign: natal.planets.Moon.sign },
+          planets,
+        };
       },
-      200,
-    );
+      render: (v) => ({ meta: { ...chartMeta(resolved, v, engine), at: at.utc, atJdUt: at.jdUt }, natal: v.natal, planets: v.planets }),
+    });
   },
   validationHook([...CHART_FIELD_NAMES, 'at']),
 );
