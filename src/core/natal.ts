@@ -77,7 +77,7 @@ export interface NatalChart {
   houses: HouseCusp[];
 }
 
-interface RawPosition {
+export interface RawPosition {
   lonDeg: number;
   latDeg: number;
   speedDegPerDay: number;
@@ -135,6 +135,17 @@ export function houseOf(lonDeg: number, frame: HouseFrame, houseSystem: HouseSys
   return 12;
 }
 
+/** A raw sidereal position as the response shows it (everything but the house). */
+export function planetFields(p: RawPosition): Omit<PlanetPosition, 'house'> {
+  return {
+    longitudeDeg: p.lonDeg,
+    latitudeDeg: p.latDeg,
+    speedDegPerDay: p.speedDegPerDay,
+    retrograde: p.speedDegPerDay < 0,
+    ...placement(p.lonDeg),
+  };
+}
+
 export function computeNatal(engine: SwissEphemeris, input: NatalInput): NatalChart {
   const { settings } = input;
   const frame = computeHouses(engine, input);
@@ -142,14 +153,7 @@ export function computeNatal(engine: SwissEphemeris, input: NatalInput): NatalCh
   const planets = {} as Record<Planet, PlanetPosition>;
   for (const name of PLANETS) {
     const p = raw[name];
-    planets[name] = {
-      longitudeDeg: p.lonDeg,
-      latitudeDeg: p.latDeg,
-      speedDegPerDay: p.speedDegPerDay,
-      retrograde: p.speedDegPerDay < 0,
-      ...placement(p.lonDeg),
-      house: houseOf(p.lonDeg, frame, settings.houseSystem),
-    };
+    planets[name] = { ...planetFields(p), house: houseOf(p.lonDeg, frame, settings.houseSystem) };
   }
   const anyMoshier = PLANETS.some((name) => raw[name].ephemeris === 'moshier');
   return {

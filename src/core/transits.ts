@@ -4,9 +4,9 @@
  * sign. Pure: the only dependency is the Swiss Ephemeris engine passed in.
  */
 import { BODY, type SwissEphemeris } from '../engine/swisseph';
-import { PLANETS, PLANET_BODY, computePositions, type NatalChart, type Planet, type PlanetPosition } from './natal';
+import { PLANETS, PLANET_BODY, computePositions, planetFields, type NatalChart, type Planet, type PlanetPosition } from './natal';
 import { SIDEREAL_MODE, planetFlags, type ChartSettings } from './settings';
-import { SIGNS, SIGN_SPAN_DEG, normalizeDeg, placement, signIndex, type Sign } from './zodiac';
+import { SIGNS, SIGN_SPAN_DEG, normalizeDeg, signIndex, type Sign } from './zodiac';
 
 export interface SignChange {
   /**
@@ -234,11 +234,7 @@ export function computeTransits(engine: SwissEphemeris, input: TransitInput): Re
     const p = raw[name];
     const sign = signIndex(p.lonDeg);
     out[name] = {
-      longitudeDeg: p.lonDeg,
-      latitudeDeg: p.latDeg,
-      speedDegPerDay: p.speedDegPerDay,
-      retrograde: p.speedDegPerDay < 0,
-      ...placement(p.lonDeg),
+      ...planetFields(p),
       houseFromAscendant: wholeSignHouse(sign, ascendantSign),
       houseFromMoon: wholeSignHouse(sign, moonSign),
       nextSignChange:
