@@ -42,7 +42,8 @@ export class NamespaceCache {
   }
 
   private remember(ns: number): void {
-    // Redis is the truth, even if lower than ours (e.g. the counter was lost): isolates must agree.
+    // Redis is the truth: isolates must agree. A lost counter is re-seeded above every
+    // earlier value (redis-tier.ts), so the truth never returns to a cleared number.
     this.value = ns;
     this.fetchedAtMs = this.now();
   }

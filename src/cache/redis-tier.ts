@@ -21,6 +21,9 @@ import { CacheClearError, CacheConfigError, CacheTimeoutError } from './errors';
 import { REDIS_RETRY_AFTER_MS } from './policy';
 import type { SharedTier } from './shared-tier';
 
+/** Seeds a missing namespace counter with ARGV[1] (a millisecond timestamp), then increments it. */
+const BUMP_NAMESPACE_LUA = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('INCR', KEYS[1])";
+
 /** Namespace counter (see namespace.ts) and the global stats hash (see stats.ts). */
 export const NAMESPACE_KEY = 'ae:ns';
 export const STATS_KEY = 'ae:stats';
@@ -87,18 +90,32 @@ export class RedisTier implements SharedTier {
     await this.call('SET', this.timeoutMs, (r) => r.set(key, payload, { ex: ttlSec }));
   }
 
+  /**
+   * A missing counter means a fresh Redis, or one that lost its data. Restarting
+   * at 0 would make every edge entry cleared under the old numbers readable
+   * again for the rest of its TTL, so a missing counter is seeded (atomically,
+   * NX) with a millisecond timestamp: above any number used before.
+   */
   async readNamespace(timeoutMs: number): Promise<number | null> {
-    const out = await this.call('GET namespace', timeoutMs, (r) => r.get<string>(NAMESPACE_KEY));
+    const out = await this.call('GET namespace', timeoutMs, async (r) => {
+      const current = await r.get<string>(NAMESPACE_KEY);
+      if (current !== null) return current;
+      await r.set(NAMESPACE_KEY, String(this.now()), { nx: true });
+      return r.get<string>(NAMESPACE_KEY);
+    });
     if (!out.ok) return null;
-    const ns = Number(out.value ?? 0); // a missing counter is namespace 0
+    const ns = Number(out.value);
     return Number.isSafeInteger(ns) && ns >= 0 ? ns : null;
   }
 
   async bumpNamespace(): Promise<number> {
     // An explicit clear is worth a real attempt even inside the retry-after window.
-    const out = await this.call('INCR namespace', this.timeoutMs, (r) => r.incr(NAMESPACE_KEY), { force: true });
+    // Seeded like readNamespace when missing, so a clear after a data loss never yields a used number.
+    const out = await this.call('INCR namespace', this.timeoutMs, (r) => r.eval<[string], number>(BUMP_NAMESPACE_LUA, [NAMESPACE_KEY], [String(this.now())]), {
+      force: true,
+    });
     if (!out.ok) throw new CacheClearError(`cache not cleared: Redis unreachable (${this.lastError})`, { cause: this.lastFailure });
-    return out.value;
+    return Number(out.value);
   }
 
   /** HINCRBY each field in one pipelined request; false if it failed. */
