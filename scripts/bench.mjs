@@ -9,8 +9,11 @@
  * BENCH_WARMUP_SEC (2), BENCH_NODE_CHARTS (20000), BENCH_NODE_WARMUP (5000),
  * BENCH_VARGA_CHARTS (5000), BENCH_VARGA_WARMUP (1000), BENCH_TRANSITS (1000),
  * BENCH_TRANSITS_WARMUP (200), BENCH_STARTUP_RUNS (20), BENCH_SEED,
- * BENCH_WRANGLER_LOG_LEVEL (warn). The http section runs every route in
- * bench/http.mjs ROUTES against one wrangler dev, one after the other.
+ * BENCH_WRANGLER_LOG_LEVEL (warn), BENCH_CACHE_TIERS_N (300),
+ * BENCH_CACHE_TIERS_WARMUP (50). The http section runs every route in
+ * bench/http.mjs ROUTES against one wrangler dev, one after the other. The
+ * cache-tiers section starts the local stack (scripts/stack/) and three wrangler
+ * devs, and measures compute vs edge hit vs Redis hit (bench/cache-tiers.mjs).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSources, importBundle } from './bench/build.mjs';
 import bundleSize from './bench/bundle-size.mjs';
+import cacheTiers from './bench/cache-tiers.mjs';
 import http from './bench/http.mjs';
 import natalNode from './bench/natal-node.mjs';
 import { killAll } from './bench/procs.mjs';
@@ -25,7 +29,7 @@ import startup from './bench/startup.mjs';
 import vargasNode from './bench/vargas-node.mjs';
 import { round } from './bench/util.mjs';
 
-const SECTIONS = [natalNode, vargasNode, startup, bundleSize, http];
+const SECTIONS = [natalNode, vargasNode, startup, bundleSize, http, cacheTiers];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -84,7 +88,7 @@ const ctx = {
   log,
   machine: info,
   onCleanup: (fn) => cleanups.push(fn),
-  /** esbuild bundle `name` ('core' or 'app', see bench/build.mjs), built once per run: { file, module }. */
+  /** esbuild bundle `name` ('core', 'app' or 'policy', see bench/build.mjs), built once per run: { file, module }. */
   bundle(name) {
     bundles[name] ??= (async () => {
       log(`bundling ${name} sources for Node with esbuild`);

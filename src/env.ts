@@ -15,6 +15,11 @@ export interface WorkerBindings {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Budget for every Redis call of a request, milliseconds (default 250). */
   REDIS_TIMEOUT_MS?: string;
+  /**
+   * Which resources use the shared tier, comma-separated (`natal,transits`, or `none`);
+   * unset = CACHE_POLICY. A measurement and operations knob (npm run bench uses it).
+   */
+  CACHE_SHARED_RESOURCES?: string;
   /** Bearer token for operational writes (`DELETE /cache/clear`; secret). Unset: those routes answer 403. */
   ADMIN_TOKEN?: string;
 }

@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 
 /**
  * Two bundles, so a broken route elsewhere in the app (other work in progress)
- * costs only the in-process Hono figure, not the engine figures.
+ * costs only the in-process Hono figure, not the engine figures; a third,
+ * tiny one holds the default cache policy.
  */
 const ENTRIES = {
   core: `
@@ -24,6 +25,8 @@ export { resolveTime } from './src/core/time';
 export { resolveChartRequest, chartMeta } from './src/http/chart-request';
 `,
   app: `export { createApp } from './src/app';\n`,
+  /** The default cache policy, for the cache-tiers verdicts (plain data, no imports). */
+  policy: `export { CACHE_POLICY } from './src/cache/policy';\n`,
 };
 
 export const EPHEMERIS_NAMES = ['sepl_18.se1', 'semo_18.se1'];

@@ -17,8 +17,9 @@ export interface CacheEnv {
   REDIS_TIMEOUT_MS?: string;
   /**
    * Measurement/ops knob: comma-separated resources that use the shared tier
-   * (e.g. `natal,transits`), replacing CACHE_POLICY's choice; unset or blank →
-   * CACHE_POLICY. `npm run bench` (cache-tiers) sets it on its own instances.
+   * (e.g. `natal,transits`; `none` for no resource), replacing CACHE_POLICY's
+   * choice; unset or blank → CACHE_POLICY. `npm run bench` (cache-tiers) sets
+   * it on its own instances.
    */
   CACHE_SHARED_RESOURCES?: string;
 }
@@ -29,7 +30,8 @@ const instances = new Map<string, ResponseCache>();
  * Upstash is used when both URL and token are set (empty strings count as
  * unset); neither → the in-memory stand-in. Throws CacheConfigError when only
  * one is set or REDIS_TIMEOUT_MS is not a sane integer: a deploy mistake that
- * would otherwise silently run without the shared cache.
+ * would otherwise silently run without the shared cache; likewise when
+ * CACHE_SHARED_RESOURCES names something that is not a resource.
  *
  * `edge` is `caches.default` (one object per isolate) or null; the memo keys on
  * whether it is given, not on its identity.
@@ -67,13 +69,15 @@ export function parseTimeoutMs(raw: string | undefined): number {
 }
 
 /**
- * `CACHE_SHARED_RESOURCES` → the resources that use the shared tier, in CACHE_POLICY order and
- * without duplicates, or null (unset or blank: CACHE_POLICY decides). Names
- * are trimmed; an empty item or a name that is not a resource throws
- * CacheConfigError, so a typo never silently changes the tiers.
+ * `CACHE_SHARED_RESOURCES` → the resources that use the shared tier, in
+ * CACHE_POLICY order and without duplicates; `none` alone → no resource; null
+ * when unset or blank (CACHE_POLICY decides). Names are trimmed; an empty item
+ * or a name that is not a resource throws CacheConfigError, so a typo never
+ * silently changes the tiers.
  */
 export function parseSharedResources(raw: string | undefined): Resource[] | null {
   if (raw === undefined || raw.trim() === '') return null;
+  if (raw.trim() === 'none') return [];
   const names = raw.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !isResource(name));
   if (unknown.length > 0) {
