@@ -188,7 +188,12 @@ export class ResponseCache {
       timeoutMs: config.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
       retryAfterMs: config.retryAfterMs,
       now: this.now,
-      onError: () => this.count('sharedErrors'),
+      onError: () => {
+        this.count('sharedErrors');
+        // At most about one line per second per isolate: after a failure, calls are
+        // skipped for the retry-after window instead of failing (and logging) again.
+        console.warn({ level: 'warn', msg: 'redis error; serving from compute', error: this.redis?.lastError });
+      },
       onSkip: () => this.count('sharedSkipped'),
     });
   }
