@@ -1,20 +1,23 @@
 /**
  * The local service stack for development (`npm run stack`) and tests (vitest globalSetup in
  * test/stack/global-setup.ts): a throw-away redis-server plus the Upstash Redis REST emulator in
- * front of it. Each service contributes the env vars the Worker reads; new ones (a QStash
- * emulator is next) are added as one more entry in `startStack`, started in order and stopped in
- * reverse order.
+ * front of it, and the QStash emulator (./qstash.mjs). Each service contributes the env vars the
+ * Worker reads; new ones are added as one more entry in `startStack`, started in order and
+ * stopped in reverse order.
  *
  *   const stack = await startStack({ token: 'local-dev-token' });
- *   stack.env  // { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:…', UPSTASH_REDIS_REST_TOKEN: '…' }
+ *   stack.env  // { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:…', UPSTASH_REDIS_REST_TOKEN: '…',
+ *              //   QSTASH_URL, QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY, QSTASH_NEXT_SIGNING_KEY }
  *   await stack.stop();
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { findRedisServer, INSTALL_HINT, startRedis } from './redis.mjs';
 import { startUpstashRest } from './upstash-rest.mjs';
+import { randomSigningKey, startQStash } from './qstash.mjs';
 
 export { findRedisServer, INSTALL_HINT } from './redis.mjs';
+export { QSTASH_DEV_CREDENTIALS, randomSigningKey } from './qstash.mjs';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
 export function freePort(host = '127.0.0.1') {
@@ -45,12 +48,7 @@ export function randomToken() {
   return randomBytes(24).toString('base64url');
 }
 
-/**
- * @param {{
- *   redisPort?: number, restPort?: number, token?: string, controlToken?: string,
- *   redisBin?: string, log?: (line: string) => void,
- * }} [opts]
- */
+/** @param {import('./index.d.mts').StackOptions} [opts] */
 export async function startStack(opts = {}) {
   const token = opts.token ?? randomToken();
   const log = opts.log ?? (() => {});
@@ -95,6 +93,24 @@ export async function startStack(opts = {}) {
     env.UPSTASH_REDIS_REST_TOKEN = token;
     info.redis = { port: redis.port, dir: redis.dir };
     info.upstash = { url: rest.url, port: rest.port };
+
+    // QStash: delivers to the Worker, signs with its own keys.
+    const q = opts.qstash ?? {};
+    const qstash = await startQStash({
+      ...q,
+      port: opts.qstashPort ?? 0,
+      token: q.token ?? randomToken(),
+      currentSigningKey: q.currentSigningKey ?? randomSigningKey(),
+      nextSigningKey: q.nextSigningKey ?? randomSigningKey(),
+      controlToken: opts.controlToken,
+      log: q.log ?? log,
+    });
+    stoppers.push(() => qstash.close());
+    env.QSTASH_URL = qstash.url;
+    env.QSTASH_TOKEN = qstash.token;
+    env.QSTASH_CURRENT_SIGNING_KEY = qstash.currentSigningKey;
+    env.QSTASH_NEXT_SIGNING_KEY = qstash.nextSigningKey;
+    info.qstash = qstash;
   } catch (err) {
     await stop().catch(() => {});
     throw err;
