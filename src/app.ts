@@ -3,6 +3,7 @@
  * resource. Handlers live in src/routes/, calculations in src/core/.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { except } from 'hono/combine';
 import { cacheFromEnv } from './cache';
 import type { SwissEphemeris } from './engine/swisseph';
 import type { AppEnv } from './env';
@@ -18,6 +19,7 @@ import { divisionalRoutes } from './routes/divisional';
 import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
 import { transitRoutes } from './routes/transits';
+import { bulkRoutes, legacyBatchRoutes } from './routes/bulk';
 
 /** The data centre's Cache API in workerd; absent in plain Node (tests, bench). */
 function edgeCache(): Cache | null {
@@ -38,7 +40,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set('cache', cacheFromEnv(c.env ?? {}, edgeCache()));
     await next();
   });
-  app.use('/v1/*', jsonBody());
+  // Bulk jobs: their own 5 MiB body limit, set in routes/bulk.ts (issue 5).
+  app.use('/v1/*', except('/v1/bulk', jsonBody()));
 
   app.route('/', healthRoutes);
   app.route('/', natalRoutes);
@@ -46,6 +49,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', transitRoutes);
   app.route('/', legacyRoutes);
   app.route('/', cacheRoutes);
+  app.route('/', bulkRoutes); // issue 5: /v1/bulk…, /internal/bulk/chunk
+  app.route('/', legacyBatchRoutes); // issue 5: /batch/calculate
   mountDocs(app);
 
   const wrongMethod = methodChecker(app);

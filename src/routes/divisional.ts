@@ -5,6 +5,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { computeNatal } from '../core/natal';
 import { DIVISIONS, SHODASAVARGA, VARGA_METHODS, isVargaMethod, parseDivision, vargaChart, type Division } from '../core/varga';
+import type { SwissEphemeris } from '../engine/swisseph';
 import type { AppEnv } from '../env';
 import type { Context } from 'hono';
 import { cachedJson } from '../http/cached-response';
@@ -22,7 +23,8 @@ const method = z.string().min(1).max(32).optional().openapi({
 
 const SingleBody = z.strictObject({ ...chartFields, method }).openapi('DivisionalRequest');
 const SingleQuery = ChartQuerySchema.extend({ method });
-const ManyBody = z
+/** The many-chart body; bulk jobs validate their `divisional` items with it. */
+export const DivisionalManyRequestSchema = z
   .strictObject({
     ...chartFields,
     divisions: z.array(divisionText).min(1).max(DIVISIONS.length).optional().openapi({ description: 'Default: the 16 Shodasavarga' }),
@@ -30,6 +32,7 @@ const ManyBody = z
     methods: z.record(z.string().max(4), z.string().min(1).max(32)).optional().openapi({ description: 'Per-division method, e.g. {"D2":"parivritti"}' }),
   })
   .openapi('DivisionalManyRequest');
+export type DivisionalManyRequest = z.infer<typeof DivisionalManyRequestSchema>;
 
 const DivisionParam = z.object({ division: z.string().max(4).openapi({ param: { name: 'division', in: 'path' }, example: 'D9' }) });
 
@@ -77,22 +80,30 @@ function methodPlan(divisions: Division[], req: { method?: string; methods?: Rec
   return plan;
 }
 
-function many(c: Context<AppEnv>, req: z.infer<typeof ManyBody>) {
+/**
+ * The many-chart response for a validated body: cache key input, calculation
+ * and body. Divisions, methods and the time are checked here (ValidationError,
+ * InputError) before any work. Shared with bulk jobs (src/bulk/).
+ */
+export function divisionalManyPlan(engine: SwissEphemeris, req: DivisionalManyRequest) {
   const divisions = req.divisions ? req.divisions.map((d, i) => divisionOrThrow(d, `divisions.${i}`)) : [...SHODASAVARGA];
   const plan = methodPlan([...new Set(divisions)], req);
-  const engine = c.get('engine');
   const resolved = resolveChartRequest(req);
-  return cachedJson(c, {
-    resource: 'divisional',
+  const compute = () => {
+    const natal = computeNatal(engine, resolved.input);
+    const charts = Object.fromEntries([...plan].map(([d, m]) => [`D${d}`, vargaChart(natal, d, m)]));
+    return { ayanamsaDeg: natal.ayanamsaDeg, ephemeris: natal.ephemeris, charts };
+  };
+  return {
     // `9` and `D9` parse to the same division, so they share an entry.
     keyInput: { ...chartKeyInput(resolved), divisions: [...plan].map(([d, m]) => [d, m ?? null]) },
-    compute: () => {
-      const natal = computeNatal(engine, resolved.input);
-      const charts = Object.fromEntries([...plan].map(([d, m]) => [`D${d}`, vargaChart(natal, d, m)]));
-      return { ayanamsaDeg: natal.ayanamsaDeg, ephemeris: natal.ephemeris, charts };
-    },
-    render: (v) => ({ meta: chartMeta(resolved, v, engine), charts: v.charts }),
-  });
+    compute,
+    render: (v: ReturnType<typeof compute>) => ({ meta: chartMeta(resolved, v, engine), charts: v.charts }),
+  };
+}
+
+function many(c: Context<AppEnv>, req: DivisionalManyRequest) {
+  return cachedJson(c, { resource: 'divisional', ...divisionalManyPlan(c.get('engine'), req) });
 }
 
 const ChartSchema = z.record(z.string(), z.unknown()).openapi('DivisionalChart');
@@ -119,7 +130,7 @@ const postMany = createRoute({
   path: '/v1/charts/divisional',
   summary: 'Many divisional charts from one computation of positions (default: Shodasavarga)',
   tags: ['charts'],
-  request: { body: { required: true, content: { 'application/json': { schema: ManyBody } } } },
+  request: { body: { required: true, content: { 'application/json': { schema: DivisionalManyRequestSchema } } } },
   responses: { ...ok('{ meta, charts: { D1: …, D9: … } }'), ...errorResponses },
 });
 

@@ -8,6 +8,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler } from 'hono';
 import { SHODASAVARGA, vargaChart, type Division } from '../core/varga';
 import { computeTransits, jdUtToIso } from '../core/transits';
+import type { SwissEphemeris } from '../engine/swisseph';
 import type { AppEnv } from '../env';
 import {
   LegacyRequestSchema,
@@ -29,12 +30,12 @@ import { cachedJson } from '../http/cached-response';
 import { jsonBody } from '../http/json-body';
 import { validationHook } from '../http/validation';
 
-type LegacyKind = { kind: 'chart'; division: Division } | { kind: 'transit' } | { kind: 'summary' } | { kind: 'signs' };
+export type LegacyKind = { kind: 'chart'; division: Division } | { kind: 'transit' } | { kind: 'summary' } | { kind: 'signs' };
 
 const chart = (division: Division): LegacyKind => ({ kind: 'chart', division });
 
 /** Path → what it returns, exactly as the old service named them. */
-const LEGACY_ROUTES: Record<LegacyAyanamsa, Record<string, LegacyKind>> = {
+export const LEGACY_ROUTES: Record<LegacyAyanamsa, Record<string, LegacyKind>> = {
   lahiri: {
     natal: chart(1),
     navamsa: chart(9),
@@ -107,40 +108,47 @@ function wrapSigns(signs: ReturnType<typeof vargaSigns>) {
   );
 }
 
+/** A legacy response as data: what the cache keys on (null: never cached), the calculation, and the envelope around it. */
+export interface LegacyPlan {
+  keyInput: unknown | null;
+  compute: () => unknown;
+  render: (value: unknown) => Record<string, unknown>;
+}
+
+/** Keeps each branch typed (render takes what compute returns) while the switch returns one shape. */
+const legacyPlanOf = <T, B extends Record<string, unknown>>(plan: { keyInput: unknown | null; compute: () => T; render: (value: T) => B }) =>
+  plan as unknown as LegacyPlan;
+
 /**
  * Cached: the calculation, keyed by instant, place, ayanamsa and route kind.
- * Per request: the caller's `user_name` and `birth_details` echo.
+ * Per request: the caller's `user_name` and `birth_details` echo. The date is
+ * validated here, before any work. Shared with `POST /batch/calculate`.
  */
-function respond(c: Context<AppEnv>, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest) {
-  const engine = c.get('engine');
+export function legacyPlan(engine: SwissEphemeris, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest, nowMs: number): LegacyPlan {
   const { utc } = legacyInstant(req); // validates the date before any work
   const keyInput = { kind, ayanamsa, utc, latDeg: req.latitude, lonDeg: req.longitude };
   const user_name = req.user_name ?? '';
   switch (kind.kind) {
     case 'chart':
-      return cachedJson(c, {
-        resource: 'legacy',
+      return legacyPlanOf({
         keyInput,
         compute: () => legacyChartPayload(engine, req, ayanamsa, kind.division),
         render: (payload) => ({ user_name, birth_details: birthDetails(req), ...payload }),
       });
     case 'transit':
-      return cachedJson(c, {
-        resource: 'legacy',
+      return legacyPlanOf({
         keyInput: null, // "now": never the same twice
-        compute: () => legacyTransit(engine, req, ayanamsa, Date.now()),
+        compute: () => legacyTransit(engine, req, ayanamsa, nowMs),
         render: (payload) => ({ user_name, birth_details: birthDetails(req), ...payload }),
       });
     case 'summary':
-      return cachedJson(c, {
-        resource: 'legacy',
+      return legacyPlanOf({
         keyInput,
         compute: () => vargaSigns(engine, req, ayanamsa),
         render: (signs) => ({ user_name, shodasha_varga_summary: signs }),
       });
     case 'signs':
-      return cachedJson(c, {
-        resource: 'legacy',
+      return legacyPlanOf({
         keyInput,
         compute: () => wrapSigns(vargaSigns(engine, req, ayanamsa)),
         render: (signs) => ({ user_name, ayanamsa: LEGACY_AYANAMSAS[ayanamsa], shodasha_varga_signs: signs }),
@@ -148,8 +156,12 @@ function respond(c: Context<AppEnv>, ayanamsa: LegacyAyanamsa, kind: LegacyKind,
   }
 }
 
+function respond(c: Context<AppEnv>, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest) {
+  return cachedJson(c, { resource: 'legacy', ...legacyPlan(c.get('engine'), ayanamsa, kind, req, Date.now()) });
+}
+
 /** Old clients read `error` as a string; the rest is what every other route gives. Field errors are 400, as before. */
-const legacyOnError: ErrorHandler<AppEnv> = (err, c) => {
+export const legacyOnError: ErrorHandler<AppEnv> = (err, c) => {
   const known = toAppError(err);
   if (!known) return internalError(err, c);
   const status = known.status === 422 ? 400 : known.status;
@@ -158,7 +170,7 @@ const legacyOnError: ErrorHandler<AppEnv> = (err, c) => {
 };
 
 const LegacyResponseSchema = z.record(z.string(), z.unknown()).openapi('LegacyResponse');
-const LegacyErrorSchema = z
+export const LegacyErrorSchema = z
   .object({ error: z.string(), code: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })).optional(), requestId: z.string() })
   .openapi('LegacyError');
 

@@ -1,6 +1,7 @@
 /** `POST /v1/charts/natal` and its `GET` twin with the same fields as query parameters. */
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { computeNatal } from '../core/natal';
+import { computeNatal, type NatalChart } from '../core/natal';
+import type { SwissEphemeris } from '../engine/swisseph';
 import type { AppEnv } from '../env';
 import type { Context } from 'hono';
 import { cachedJson } from '../http/cached-response';
@@ -30,15 +31,23 @@ const getRoute = createRoute({
   responses: { ...ok, ...errorResponses },
 });
 
-function natalResponse(c: Context<AppEnv>, req: ChartRequest) {
-  const engine = c.get('engine');
+/**
+ * The natal response for a validated request: its cache key input, the
+ * calculation and the body built from it. Resolving the time here throws the
+ * route's 422s before any work. Shared with bulk jobs (src/bulk/), which send
+ * `render(compute())` for each item.
+ */
+export function natalPlan(engine: SwissEphemeris, req: ChartRequest) {
   const resolved = resolveChartRequest(req);
-  return cachedJson(c, {
-    resource: 'natal',
+  return {
     keyInput: chartKeyInput(resolved),
     compute: () => computeNatal(engine, resolved.input),
-    render: (chart) => ({ meta: chartMeta(resolved, chart, engine), ascendant: chart.ascendant, planets: chart.planets, houses: chart.houses }),
-  });
+    render: (chart: NatalChart) => ({ meta: chartMeta(resolved, chart, engine), ascendant: chart.ascendant, planets: chart.planets, houses: chart.houses }),
+  };
+}
+
+function natalResponse(c: Context<AppEnv>, req: ChartRequest) {
+  return cachedJson(c, { resource: 'natal', ...natalPlan(c.get('engine'), req) });
 }
 
 export const natalRoutes = new OpenAPIHono<AppEnv>()
