@@ -10,16 +10,19 @@
  * BENCH_VARGA_CHARTS (5000), BENCH_VARGA_WARMUP (1000), BENCH_TRANSITS (1000),
  * BENCH_TRANSITS_WARMUP (200), BENCH_STARTUP_RUNS (20), BENCH_SEED,
  * BENCH_WRANGLER_LOG_LEVEL (warn), BENCH_CACHE_TIERS_N (300),
- * BENCH_CACHE_TIERS_WARMUP (50). The http section runs every route in
+ * BENCH_CACHE_TIERS_WARMUP (50), BENCH_BULK_ITEMS (10000). The http section runs every route in
  * bench/http.mjs ROUTES against one wrangler dev, one after the other. The
  * cache-tiers section starts the local stack (scripts/stack/) and three wrangler
  * devs, and measures compute vs edge hit vs Redis hit (bench/cache-tiers.mjs).
+ * The bulk section starts the stack and one wrangler dev, and times one
+ * 10,000-item job from submit to first result and to webhook (bench/bulk.mjs).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleSources, importBundle } from './bench/build.mjs';
+import bulk from './bench/bulk.mjs';
 import bundleSize from './bench/bundle-size.mjs';
 import cacheTiers from './bench/cache-tiers.mjs';
 import http from './bench/http.mjs';
@@ -29,7 +32,7 @@ import startup from './bench/startup.mjs';
 import vargasNode from './bench/vargas-node.mjs';
 import { round } from './bench/util.mjs';
 
-const SECTIONS = [natalNode, vargasNode, startup, bundleSize, http, cacheTiers];
+const SECTIONS = [natalNode, vargasNode, startup, bundleSize, http, cacheTiers, bulk];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
