@@ -87,9 +87,10 @@
  * Not emulated: queues, URL groups, schedules, DLQ / messages / logs APIs, flow control, LLM / email
  * APIs, multi-region headers.
  */
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { HttpError, bearerMatches, errorJson, listen, readBody } from './http-util.mjs';
 
 /** The SDK's built-in dev-server credentials (`DEV_CREDENTIALS` in @upstash/qstash 2.12). */
 export const QSTASH_DEV_CREDENTIALS = Object.freeze({
@@ -105,12 +106,6 @@ const DAY_MS = 86_400_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 function randomId(prefix, length = 27) {
   let s = prefix;
@@ -123,48 +118,16 @@ export function randomSigningKey() {
   return randomId('sig_', 28);
 }
 
-function digest(s) {
-  return createHash('sha256').update(s).digest();
-}
 
-function bearerMatches(header, expected) {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]), digest(expected));
-}
 
-function errorJson(message) {
-  return JSON.stringify({ error: message });
-}
 
-function readBody(req, maxBytes) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        tooLarge = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) reject(new HttpError(413, `request body larger than ${maxBytes} bytes`));
-      else resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Signing
 
 /** base64url of the SHA-256 of the body, with '=' padding as QStash puts it in the `body` claim. */
 export function bodyHashClaim(body) {
-  return digest(body).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return createHash('sha256').update(body).digest().toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** The `Upstash-Signature` JWT for a delivery of `body` to `url`. */
@@ -964,15 +927,7 @@ export async function startQStash({
       });
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = await listen(server, port, host);
 
   return {
     url: `http://${host}:${actualPort}`,

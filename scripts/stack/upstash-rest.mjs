@@ -21,8 +21,8 @@
  *
  * The Redis side is the small RESP2 client in ./resp.mjs (its header says why not ioredis/redis).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import { HttpError, bearerMatches, errorJson, listen, readBody } from './http-util.mjs';
 import { RedisPool, RedisUnavailableError, ReplyError, Status } from './resp.mjs';
 
 /**
@@ -36,22 +36,8 @@ const DENIED = new Set([
   'multi', 'exec', 'discard', 'watch', 'unwatch',
 ]);
 
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
-function digest(s) {
-  return createHash('sha256').update(s).digest();
-}
 
-/** Constant-time check of `Authorization: Bearer <token>`. */
-function bearerMatches(header, expected) {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return m !== null && timingSafeEqual(digest(m[1]), digest(expected));
-}
 
 /** A JSON command (array of strings/numbers/booleans) → Redis arguments. */
 function toArgs(cmd) {
@@ -98,9 +84,6 @@ function valueJson(value, b64) {
   throw new Error(`unexpected reply value ${String(value)}`);
 }
 
-function errorJson(message) {
-  return `{"error":${JSON.stringify(message)}}`;
-}
 
 /** One command's outcome as `{"result":…}` or `{"error":…}`; `error` tells which. */
 function entryJson(reply, b64) {
@@ -109,28 +92,6 @@ function entryJson(reply, b64) {
   return { error: false, json: `{"result":${valueJson(reply, b64)}}` };
 }
 
-function readBody(req, maxBytes) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        tooLarge = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) reject(new HttpError(413, `ERR request body larger than ${maxBytes} bytes`));
-      else resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
-}
 
 function parseJsonBody(body) {
   try {
@@ -262,7 +223,7 @@ export async function startUpstashRest({
     }
     const b64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, 'ERR use POST');
-    const body = await readBody(req, maxBodyBytes);
+    const body = await readBody(req, maxBodyBytes, 'ERR ');
     if (req.method === 'POST' && pathname === '/') return single(toArgs(parseJsonBody(body)), b64);
     if (req.method === 'POST' && pathname === '/pipeline') return pipeline(body, b64);
     if (req.method === 'POST' && pathname === '/multi-exec') return multiExec(body, b64);
@@ -295,15 +256,7 @@ export async function startUpstashRest({
       });
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = await listen(server, port, host);
 
   return {
     url: `http://${host}:${actualPort}`,

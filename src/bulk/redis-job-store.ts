@@ -4,7 +4,8 @@
  * auto-pipelining, no automatic deserialization, an abort signal per call. Key
  * layout in README.md; every key expires with the job (EXPIREAT / EXAT).
  */
-import { Redis } from '@upstash/redis/cloudflare';
+import type { Redis } from '@upstash/redis/cloudflare';
+import { createUpstashRedis } from '../platform/upstash-redis';
 import { BulkConfigError, BulkStoreError } from './errors';
 import { fieldsFromReply, jobFromFields, jobToFields, type CreateJobResult, type IdempotencyClaim, type JobStore, type JobUpdate } from './job-store';
 import { BULK_REDIS_TIMEOUT_MS, REDIS_PIPELINE_MAX_BYTES } from './policy';
@@ -36,15 +37,7 @@ export class RedisJobStore implements JobStore {
   constructor(options: RedisJobStoreOptions) {
     const timeoutMs = options.timeoutMs ?? BULK_REDIS_TIMEOUT_MS;
     try {
-      this.client = new Redis({
-        url: options.url,
-        token: options.token,
-        retry: { retries: 0 },
-        enableAutoPipelining: false,
-        automaticDeserialization: false,
-        enableTelemetry: false,
-        signal: () => AbortSignal.timeout(timeoutMs),
-      });
+      this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: timeoutMs });
     } catch (err) {
       throw new BulkConfigError(`UPSTASH_REDIS_REST_URL is not usable for bulk jobs: ${errorText(err)}`, { cause: err });
     }

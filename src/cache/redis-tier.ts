@@ -16,7 +16,8 @@
  *     `onError` and returned as `{ ok: false }`, never thrown, and calls in
  *     the next `retryAfterMs` fail at once (`onSkip`) instead of each waiting.
  */
-import { Redis } from '@upstash/redis/cloudflare';
+import type { Redis } from '@upstash/redis/cloudflare';
+import { createUpstashRedis } from '../platform/upstash-redis';
 import { CacheClearError, CacheConfigError, CacheTimeoutError } from './errors';
 import { REDIS_RETRY_AFTER_MS } from './policy';
 import type { SharedTier } from './shared-tier';
@@ -62,15 +63,7 @@ export class RedisTier implements SharedTier {
     this.retryAfterMs = options.retryAfterMs ?? REDIS_RETRY_AFTER_MS;
     this.now = options.now ?? Date.now;
     try {
-      this.client = new Redis({
-        url: options.url,
-        token: options.token,
-        retry: { retries: 0 },
-        enableAutoPipelining: false,
-        automaticDeserialization: false,
-        enableTelemetry: false,
-        signal: () => AbortSignal.timeout(options.timeoutMs),
-      });
+      this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: options.timeoutMs });
     } catch (err) {
       throw new CacheConfigError(`UPSTASH_REDIS_REST_URL is not usable: ${errorText(err)}`, { cause: err });
     }

@@ -5,7 +5,7 @@
  * QStash emulator's control endpoints, and bulk-job inputs and polling.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import type { QStashFaults, QStashMessageLog, QStashMessagesReport } from '../..
 import { mulberry32 } from '../support/prng';
 import type { UpstashStackInfo } from './global-setup';
 import { ROOT, sleep, type Reply } from './worker-pair';
+import { groupListensOn } from './port-owner';
 
 export { sleep, type Reply };
 
@@ -65,43 +66,6 @@ async function predictWranglerPort(start = 8790): Promise<number> {
   throw new Error(`no free port in ${start}..${start + 199}`);
 }
 
-/** Inodes of the sockets listening on `port` (Linux /proc), as in worker-pair.ts. */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && cols[3] === '0A' && cols[1].endsWith(`:${hexPort}`)) inodes.add(cols[9]);
-    }
-  }
-  return inodes;
-}
-
-/** Whether a process of group `pgid` holds the socket listening on `port` (true where /proc cannot tell). */
-function groupListensOn(pgid: number, port: number): boolean {
-  if (!existsSync('/proc/net/tcp')) return true;
-  const inodes = listeningInodes(port);
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1])) return true;
-      }
-    } catch {
-      /* the process ended meanwhile */
-    }
-  }
-  return false;
-}
 
 /**
  * One `wrangler dev` Worker with every bulk variable: the stack's Redis and QStash, a random

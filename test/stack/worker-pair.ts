@@ -3,12 +3,13 @@
  * Cache API stores: two data centres) sharing the stack's Upstash emulator + redis-server, and
  * small HTTP helpers to talk to them, to the emulator and to its control endpoints.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWranglerDev, type WranglerDev } from '../../scripts/bench/wrangler-dev.mjs';
 import type { UpstashStackInfo } from './global-setup';
+import { groupListensOn } from './port-owner';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -70,44 +71,6 @@ export interface WorkerPair {
   stop(): Promise<void>;
 }
 
-/** Inodes of the sockets listening on 127.0.0.1 / any address at `port` (Linux /proc). */
-function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      // cols: sl local_address rem_address st … inode (10th)
-      if (cols.length > 9 && cols[3] === '0A' && cols[1].endsWith(`:${hexPort}`)) inodes.add(cols[9]);
-    }
-  }
-  return inodes;
-}
-
-/** Whether a process of group `pgid` holds the socket listening on `port` (true where /proc cannot tell). */
-function groupListensOn(pgid: number, port: number): boolean {
-  if (!existsSync('/proc/net/tcp')) return true;
-  const inodes = listeningInodes(port);
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1])) return true;
-      }
-    } catch {
-      /* the process ended meanwhile */
-    }
-  }
-  return false;
-}
 
 /**
  * startWranglerDev probes for free ports, then spawns, then waits for GET /health = 200. Another
