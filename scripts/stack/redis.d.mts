@@ -17,10 +17,10 @@ export interface ManagedRedis {
   readonly dir: string;
   readonly running: boolean;
   readonly pid: number | undefined;
-  /** Starts it again on the same port (empty data set) and waits for PING. */
+  /** Starts it again on the same port (empty, unless stopped with keepData) and waits for PING. */
   start(): Promise<void>;
-  /** SIGTERM (SIGKILL after 5 s) and wait for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM (SIGKILL after 5 s) and wait for the exit; `keepData` SAVEs first so start() reloads it. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
   restart(): Promise<void>;
   /** stop() and remove the temp dir. */
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 /**
  * A throw-away `redis-server` (Debian package `redis-server`) for local development and tests:
- * bound to 127.0.0.1 on a given port, working directory in a temp dir, no persistence
+ * bound to 127.0.0.1 on a given port, working directory in a temp dir, no automatic persistence
  * (`--save '' --appendonly no`). It can be stopped and started again on the same port, which is
  * how the tests simulate a Redis outage.
  *
@@ -147,16 +147,29 @@ export async function startRedis({ port, bin = findRedisServer() ?? undefined, h
       }
     },
 
-    /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits until it has exited. */
-    async stop() {
+    /**
+     * Stops the server (SIGTERM, then SIGKILL after 5 s) and waits until it has exited.
+     * `keepData`: SAVE first, so the next start() reloads the data set from `dir` — an outage,
+     * as a durable Redis (Upstash) has one. Otherwise the dump is removed: a data loss.
+     */
+    async stop({ keepData = false } = {}) {
       const proc = child;
       if (!proc) return;
+      if (keepData) {
+        const conn = await RedisConnection.connect({ host, port });
+        try {
+          await conn.send([['SAVE']]);
+        } finally {
+          conn.close();
+        }
+      }
       const done = exited;
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await done;
       clearTimeout(timer);
       if (child === proc) child = null;
+      if (!keepData) rmSync(path.join(dir, 'dump.rdb'), { force: true });
     },
 
     async restart() {

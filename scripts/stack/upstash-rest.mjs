@@ -16,7 +16,7 @@
  *
  * With a `controlToken` (tests only), also:
  *   GET  /__stack/health                              → {"ok":true,"redis":"up"|"down"}
- *   POST /__stack/redis/stop, /__stack/redis/start    (Bearer <controlToken>) stop / restart the
+ *   POST /__stack/redis/stop[?keepData=1], /__stack/redis/start    (Bearer <controlToken>) stop / restart the
  *                                                       managed redis-server on the same port
  *
  * The Redis side is the small RESP2 client in ./resp.mjs (its header says why not ioredis/redis).
@@ -181,7 +181,7 @@ export async function startUpstashRest({
     return { status: 200, body: `[${exec.map((r) => entryJson(r, b64).json).join(',')}]` };
   }
 
-  async function controlRequest(req, pathname) {
+  async function controlRequest(req, pathname, searchParams) {
     if (pathname === '/__stack/health' && req.method === 'GET') {
       let up = true;
       try {
@@ -199,7 +199,8 @@ export async function startUpstashRest({
     const op = m[1];
     const run = control.then(async () => {
       if (op === 'stop') {
-        await redis.stop();
+        // ?keepData=1: an outage (data reloaded on start); default: a data loss.
+        await redis.stop({ keepData: searchParams.get('keepData') === '1' });
         pool.drain(); // do not wait for each socket to notice
       } else {
         await redis.start();
@@ -215,7 +216,7 @@ export async function startUpstashRest({
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
     if (controlToken && pathname.startsWith('/__stack/')) {
       req.resume();
-      return controlRequest(req, pathname);
+      return controlRequest(req, pathname, url.searchParams);
     }
     if (!bearerMatches(req.headers.authorization, token)) {
       req.resume();

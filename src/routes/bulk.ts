@@ -93,7 +93,10 @@ async function loadJob(store: bulk.JobStore, jobId: string): Promise<bulk.JobSta
     throw new bulk.JobNotFoundError('results_expired', `Job ${jobId} was created at ${created}; jobs and their results are kept for 7 days`);
   }
   const where = store.kind === 'memory' ? ' (without Redis, jobs live in one isolate and are lost when it restarts)' : '';
-  throw new bulk.JobNotFoundError('job_not_found', `No bulk job ${jobId}${where}`);
+  // A well-formed id from the last 7 days was issued by us: say the job may have been lost with
+  // the store (a Redis data loss) rather than imply the caller mistyped it.
+  const lost = createdAtMs !== null && createdAtMs <= Date.now() ? `: it was created at ${new Date(createdAtMs).toISOString()} and may have been lost with the job store` : '';
+  throw new bulk.JobNotFoundError('job_not_found', `No bulk job ${jobId}${lost || where}`);
 }
 
 /** The 422 of POST /v1/bulk: the error envelope, plus each invalid item when there are any. */

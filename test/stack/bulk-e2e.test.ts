@@ -565,6 +565,38 @@ describe('bulk jobs end to end: wrangler dev + QStash emulator + redis-server', 
     }
   }, 240_000);
 
+  it('6c. Redis down during a job and back with its data (an outage, as on durable Upstash): the job completes, nothing lost, one webhook', async () => {
+    await waitQStashIdle(upstash);
+    const items = makeItems(300, 't6c');
+    const hook = receiver.freshUrl('t6c');
+    let stopped = false;
+    try {
+      // Chunks wait in QStash for 4 s: the outage happens while the job is queued there, as a real
+      // outage does with QStash's backoff of seconds to minutes (the emulator's is 100 ms · 2^n,
+      // which would exhaust the retries within one outage and test the abandon path instead: 6b).
+      await setFaults(upstash, { delayMs: 4_000, match: CHUNK_PATH });
+      const { jobId, submittedAt } = await submit(items, hook.url);
+      await controlRedis(upstash, 'stop', { keepData: true });
+      stopped = true;
+      const during = await worker().get(`/v1/bulk/${jobId}`);
+      expect(during.status, during.text).toBe(503);
+      expect(during.body.error.code).toBe('job_store_unavailable');
+      await controlRedis(upstash, 'start');
+      stopped = false;
+      expect(Date.now() - submittedAt, 'the outage must end before the first chunk is delivered').toBeLessThan(4_000);
+
+      const final = await waitForJob(worker(), jobId, { timeoutMs: 90_000 });
+      expect(final).toMatchObject({ jobId, status: 'completed', total: 300, succeeded: 300, failed: 0 });
+      const { items: results } = await fetchAllResults(worker(), jobId, 1000);
+      expectOrderedResults(results, items);
+      results.forEach((r, i) => expectResultShape(r, items[i]));
+      await expectOneWebhook(hook.path, final, submittedAt);
+    } finally {
+      await resetFaults(upstash);
+      if (stopped || !(await stackRedisUp(upstash))) await controlRedis(upstash, 'start');
+    }
+  }, 150_000);
+
   it('6b. a chunk QStash gives up on (every delivery fails) does not leave the job running forever', async () => {
     // The same question as 6 without the data loss (a real Upstash outage keeps the data): when
     // QStash has exhausted a chunk's retries, nothing will ever record it. The job must then end

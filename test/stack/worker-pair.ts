@@ -154,8 +154,10 @@ export async function waitForNewTransitKey(upstash: UpstashStackInfo, before: Se
 }
 
 /** POST /__stack/redis/stop|start on the emulator (stops / restarts the managed redis-server). */
-export async function controlRedis(upstash: UpstashStackInfo, op: 'stop' | 'start'): Promise<void> {
-  const res = await fetch(`${upstash.url}/__stack/redis/${op}`, {
+/** Stops or starts the stack's redis-server; `keepData` makes a stop an outage (data reloaded on start), not a loss. */
+export async function controlRedis(upstash: UpstashStackInfo, op: 'stop' | 'start', options: { keepData?: boolean } = {}): Promise<void> {
+  const query = options.keepData ? '?keepData=1' : '';
+  const res = await fetch(`${upstash.url}/__stack/redis/${op}${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${upstash.controlToken}` },
     signal: AbortSignal.timeout(20_000),
