@@ -31,6 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from '@upstash/redis';
 import { randomToken, startStack } from '../stack/index.mjs';
 import { natalBody } from './http.mjs';
+import { send } from './loadgen.mjs';
 import { envInt, kib, num, sleep, summary } from './util.mjs';
 import { startWranglerDev } from './wrangler-dev.mjs';
 
@@ -57,41 +58,20 @@ const TIERS = [
 ];
 
 /** One POST on a keep-alive agent: status, latency (sent → body read), X-Cache, Server-Timing, body bytes. */
-function post(agent, port, path, payload) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks = [];
-        let bytes = 0;
-        res.on('data', (c) => {
-          bytes += c.length;
-          if (res.statusCode !== 200) chunks.push(c);
-        });
-        res.on('end', () =>
-          resolve({
-            ms: performance.now() - t0,
-            status: res.statusCode,
-            bytes,
-            xCache: res.headers['x-cache'] ?? null,
-            serverTiming: res.headers['server-timing'] ?? '',
-            body: chunks.length ? Buffer.concat(chunks).toString().slice(0, 300) : '',
-          }),
-        );
-        res.on('error', (err) => resolve({ ms: performance.now() - t0, status: null, error: err.message }));
-      },
-    );
-    req.on('error', (err) => resolve({ ms: performance.now() - t0, status: null, error: err.message }));
-    req.end(payload);
-  });
+/** One timed POST through the load generator's sender, with the cache headers picked out. */
+async function post(agent, port, path, payload) {
+  const t0 = performance.now();
+  const r = await send(agent, port, path, payload);
+  const ms = performance.now() - t0;
+  if (r.error) return { ms, status: null, error: r.error };
+  return {
+    ms,
+    status: r.status,
+    bytes: r.bytes,
+    xCache: r.headers['x-cache'] ?? null,
+    serverTiming: r.headers['server-timing'] ?? '',
+    body: r.body.slice(0, 300),
+  };
 }
 
 /** `cache;dur=0.4;desc="MISS", compute;dur=0` → { cache: 0.4, compute: 0 } (NaN when absent). */

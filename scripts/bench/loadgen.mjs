@@ -6,8 +6,8 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-/** Sends one request; resolves { status, bytes, body } (body kept only for non-200), or { error }. */
-function send(agent, port, path, payload) {
+/** Sends one POST; resolves { status, bytes, headers, body } (body kept only for non-200), or { error }. */
+export function send(agent, port, path, payload) {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -25,7 +25,7 @@ function send(agent, port, path, payload) {
           bytes += c.length;
           if (res.statusCode !== 200) chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode, bytes, body: chunks.length ? Buffer.concat(chunks).toString() : '' }));
+        res.on('end', () => resolve({ status: res.statusCode, bytes, headers: res.headers, body: chunks.length ? Buffer.concat(chunks).toString() : '' }));
         res.on('error', (err) => resolve({ error: err.message }));
       },
     );

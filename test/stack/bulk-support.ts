@@ -14,7 +14,7 @@ import { startWranglerDev, type WranglerDev } from '../../scripts/bench/wrangler
 import type { QStashFaults, QStashMessageLog, QStashMessagesReport } from '../../scripts/stack/index.mjs';
 import { mulberry32 } from '../support/prng';
 import type { UpstashStackInfo } from './global-setup';
-import { ROOT, sleep, type Reply } from './worker-pair';
+import { ROOT, sleep, toReply, type Reply } from './worker-pair';
 import { groupListensOn } from './port-owner';
 
 export { sleep, type Reply };
@@ -38,16 +38,6 @@ export interface BulkWorker {
   stop(): Promise<void>;
 }
 
-async function toReply(res: Response): Promise<Reply> {
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body, xCache: res.headers.get('x-cache') };
-}
 
 /**
  * The port `startWranglerDev` will pick: it takes the first port from 8790 up that it can bind on

@@ -33,7 +33,8 @@ export interface Worker {
   get(path: string, headers?: Record<string, string>): Promise<Reply>;
 }
 
-async function toReply(res: Response): Promise<Reply> {
+/** A fetch Response read once: status, headers, text, parsed JSON (if any), X-Cache. */
+export async function toReply(res: Response): Promise<Reply> {
   const text = await res.text();
   let body: unknown;
   try {
