@@ -161,7 +161,14 @@ export class SwissEphemeris {
   calcUt(jdUt: number, body: number, flags: number, sidMode?: number): BodyPosition {
     this.applySidMode(flags, sidMode);
     const ex = this.exports;
-    const rc = ex.swe_calc_ut(jdUt, body, flags, this.doublesPtr, this.serrPtr);
+    let rc = ex.swe_calc_ut(jdUt, body, flags, this.doublesPtr, this.serrPtr);
+    // Outside the bundled files the library falls back to Moshier by itself, except for the true
+    // node in the True Chitra mode: there it fails ("jd -0.001010 outside Moshier planet range";
+    // native swetest 2.10.03 fails the same way, and gives the right value with -emos). Asking
+    // for Moshier explicitly is what the fallback would have done.
+    if (rc === ERR && flags & SEFLG.SWIEPH) {
+      rc = ex.swe_calc_ut(jdUt, body, (flags & ~SEFLG.SWIEPH) | SEFLG.MOSEPH, this.doublesPtr, this.serrPtr);
+    }
     if (rc === ERR) throw new EngineError(`swe_calc_ut(body ${body}) failed: ${this.readCString(this.serrPtr)}`);
     const xx = this.doubles(6);
     return {

@@ -22,6 +22,15 @@ describe('SwissEphemeris engine', () => {
     expect(engine.calcUt(2300000, BODY.SUN, SIDEREAL, LAHIRI).ephemeris).toBe('moshier');
   });
 
+  it('gives the true node in True Chitra mode outside the files, where the library itself fails', () => {
+    // JD 2086308.5 UT (year 1000). Native `swetest -bj2086308.5 -ut -pt -sid27 -fPl -head` fails
+    // with "jd -0.001010 outside Moshier planet range"; with -emos it prints 16.5998130.
+    const pos = nodeEngine().calcUt(2086308.5, BODY.TRUE_NODE, SIDEREAL, 27);
+    expect(pos.ephemeris).toBe('moshier');
+    // swetest prints 7 decimals: agreement to its last digit (0.00018″ per 5e-8°).
+    expect(Math.abs(pos.lonDeg - 16.5998130) * 3600).toBeLessThan(0.001);
+  });
+
   it('falls back to Moshier when no ephemeris file is registered', () => {
     const bare = SwissEphemeris.create(compileModule(), []);
     const pos = bare.calcUt(JD_UT, BODY.SUN, SIDEREAL, LAHIRI);
