@@ -22,6 +22,16 @@ function getStatus(port, path) {
 }
 
 /**
+ * A value for wrangler's .env parser (dotenv): single quotes keep it literal. Double quotes
+ * would keep `\"` as written, so a JSON value (RATE_LIMITS) would arrive with backslashes.
+ */
+function envFileValue(name, value) {
+  const text = String(value);
+  if (/['\n\r]/.test(text)) throw new Error(`wrangler-dev: ${name} contains a quote or newline, which the .env file cannot carry literally`);
+  return `'${text}'`;
+}
+
+/**
  * Starts wrangler dev and resolves once GET /health answers 200.
  * `vars` become Worker variables through an .env file in ctx.tmp (values may
  * contain ':' and must not appear on a command line: tokens).
@@ -39,7 +49,7 @@ export async function startWranglerDev(ctx, { logLevel = 'warn', timeoutMs = 120
   ];
   if (Object.keys(vars).length) {
     const envFile = join(persistTo, 'vars.env');
-    writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(String(v))}`).join('\n') + '\n', { mode: 0o600 });
+    writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${envFileValue(k, v)}`).join('\n') + '\n', { mode: 0o600 });
     args.push('--env-file', envFile);
   }
   const t0 = performance.now();

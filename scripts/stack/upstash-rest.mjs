@@ -21,6 +21,7 @@
  *
  * The Redis side is the small RESP2 client in ./resp.mjs (its header says why not ioredis/redis).
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { HttpError, bearerMatches, errorJson, listen, readBody } from './http-util.mjs';
 import { RedisPool, RedisUnavailableError, ReplyError, Status } from './resp.mjs';
@@ -48,6 +49,57 @@ function toArgs(cmd) {
     if (a === null) throw new HttpError(400, 'ERR null is not a valid command argument');
     return Buffer.from(JSON.stringify(a), 'utf8');
   });
+}
+
+/**
+ * Upstash accepts a Lua shebang flag redis-server does not: `#!lua flags=allow-key-locking`
+ * (lock only the declared keys), which @upstash/ratelimit ≥ 2.2 puts on its scripts. Upstash
+ * runs such a script as any other, so the emulator drops that flag before Redis sees it, and
+ * answers EVALSHA of the original text (the client's hard-coded SHA-1) with the rewritten one.
+ */
+const UPSTASH_ONLY_SCRIPT_FLAGS = new Set(['allow-key-locking']);
+/** SHA-1 of a script as the client sent it → SHA-1 of the text Redis stored. */
+const rewrittenScripts = new Map();
+
+function withoutUpstashFlags(script) {
+  const text = script.toString('utf8');
+  const m = /^#!lua([^\n]*)/.exec(text);
+  if (!m) return script;
+  const parts = m[1].trim().split(/\s+/).filter(Boolean);
+  let changed = false;
+  const kept = parts.map((part) => {
+    if (!part.startsWith('flags=')) return part;
+    const flags = part.slice(6).split(',').filter((f) => f !== '');
+    const left = flags.filter((f) => !UPSTASH_ONLY_SCRIPT_FLAGS.has(f));
+    if (left.length === flags.length) return part;
+    changed = true;
+    return left.length ? `flags=${left.join(',')}` : null;
+  }).filter((part) => part !== null);
+  if (!changed) return script;
+  const rewritten = Buffer.from(`#!lua${kept.length ? ` ${kept.join(' ')}` : ''}${text.slice(m[0].length)}`, 'utf8');
+  rewrittenScripts.set(sha1Hex(script), sha1Hex(rewritten));
+  return rewritten;
+}
+
+function sha1Hex(buf) {
+  return createHash('sha1').update(buf).digest('hex');
+}
+
+/** EVAL / EVALSHA / SCRIPT LOAD arguments as Upstash would take them, in terms redis-server accepts. */
+function upstashScriptArgs(args) {
+  const name = args[0].toString('utf8').toLowerCase();
+  if ((name === 'eval' || name === 'eval_ro') && args[1]) return [args[0], withoutUpstashFlags(args[1]), ...args.slice(2)];
+  if (name === 'script' && args[1]?.toString('utf8').toLowerCase() === 'load' && args[2]) return [args[0], args[1], withoutUpstashFlags(args[2]), ...args.slice(3)];
+  if ((name === 'evalsha' || name === 'evalsha_ro') && args[1]) {
+    const mapped = rewrittenScripts.get(args[1].toString('utf8').toLowerCase());
+    if (mapped) return [args[0], Buffer.from(mapped), ...args.slice(2)];
+  }
+  return args;
+}
+
+/** A JSON command → Redis arguments, with Upstash-only script flags translated. */
+function commandArgs(cmd) {
+  return upstashScriptArgs(toArgs(cmd));
 }
 
 function deniedError(args) {
@@ -141,7 +193,7 @@ export async function startUpstashRest({
   async function pipeline(body, b64) {
     const cmds = parseJsonBody(body);
     if (!Array.isArray(cmds) || cmds.length === 0) throw new HttpError(400, 'ERR a pipeline must be a non-empty JSON array of commands');
-    const all = cmds.map(toArgs);
+    const all = cmds.map(commandArgs);
     const replies = new Array(all.length);
     const toSend = [];
     const positions = [];
@@ -163,7 +215,7 @@ export async function startUpstashRest({
   async function multiExec(body, b64) {
     const cmds = parseJsonBody(body);
     if (!Array.isArray(cmds) || cmds.length === 0) throw new HttpError(400, 'ERR a transaction must be a non-empty JSON array of commands');
-    const all = cmds.map(toArgs);
+    const all = cmds.map(commandArgs);
     for (const args of all) {
       const denied = deniedError(args);
       if (denied) throw new HttpError(400, denied.message);
@@ -225,7 +277,7 @@ export async function startUpstashRest({
     const b64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
     if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, 'ERR use POST');
     const body = await readBody(req, maxBodyBytes, 'ERR ');
-    if (req.method === 'POST' && pathname === '/') return single(toArgs(parseJsonBody(body)), b64);
+    if (req.method === 'POST' && pathname === '/') return single(commandArgs(parseJsonBody(body)), b64);
     if (req.method === 'POST' && pathname === '/pipeline') return pipeline(body, b64);
     if (req.method === 'POST' && pathname === '/multi-exec') return multiExec(body, b64);
     // Command in the path: /set/key/value, or POST /set/key with the value as the body.

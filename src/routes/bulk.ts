@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { canonicalJson, type WaitUntil } from '../cache';
 import * as bulk from '../bulk';
+import { chargeBulkItems } from '../access'; // issue 7
 import { LegacyBatchRequestSchema, legacyBatch } from '../bulk/legacy-batch';
 import type { AppEnv } from '../env';
 import { AppError, ValidationError, errorBody, type ErrorDetail } from '../http/errors';
@@ -128,6 +129,7 @@ bulkRoutes.openapi(
     const validation = bulk.validateBulkItems(deps.engine, body.items, nowMs);
     if (!validation.ok || envelopeDetails.length > 0) return invalidResponse(c, envelopeDetails, validation, body.items.length);
     if (callbackUrl && !services.webhookSecret) throw new bulk.WebhooksDisabledError();
+    await chargeBulkItems(c, validation.items.length); // issue 7: each item counts towards the rate limit, charged before anything is queued
 
     const { job, replayed } = await bulk.createBulkJob(
       services,

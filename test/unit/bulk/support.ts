@@ -10,16 +10,19 @@ export function testApp() {
   return app;
 }
 
+/** What wrangler.toml's [vars] gives `npm start`: no anonymous throttling from one local address. */
+const DEV_VARS = { RATE_LIMITS: '{"anonymous":{"requests":1000000,"windowSec":60}}' };
+
 export function post(path: string, body: unknown, env: Record<string, string> = {}, headers: Record<string, string> = {}) {
   return testApp().request(
     `https://api.test${path}`,
     { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) },
-    env,
+    { ...DEV_VARS, ...env },
   );
 }
 
 export function get(path: string, env: Record<string, string> = {}) {
-  return testApp().request(`https://api.test${path}`, {}, env);
+  return testApp().request(`https://api.test${path}`, {}, { ...DEV_VARS, ...env });
 }
 
 /** Polls the job until it leaves queued/running (inline work runs detached in Node). */
