@@ -112,11 +112,21 @@ export const ChunkMessageSchema = z.strictObject({
 });
 
 /** The part of QStash's failure-callback body we use (it carries more: header, body, dlqId…). */
+/** What `atob` decodes without throwing (it throws on anything else, which would surface as a 500). */
+function isBase64(text: string): boolean {
+  try {
+    atob(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const FailureCallbackSchema = z.object({
   /** The original message body, base64. */
-  sourceBody: z.string().max(2 * 1024 * 1024),
+  sourceBody: z.string().max(2 * 1024 * 1024).refine(isBase64, 'expected base64'),
   /** Last HTTP status from the destination; 0 or absent when there was no response. */
   status: z.number().int().optional(),
   retried: z.number().int().min(0).optional(),
-  error: z.string().optional(),
+  error: z.string().max(64 * 1024).optional(),
 });

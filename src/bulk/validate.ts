@@ -18,6 +18,19 @@ export const BulkItemEnvelopeSchema = z.strictObject({
   input: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * Errors listed per invalid item. An item stuffed with thousands of unknown
+ * keys would otherwise make the 422 many times larger than the 5 MiB body.
+ */
+export const MAX_ERRORS_PER_ITEM = 20;
+
+function capItemErrors(errors: ItemError[]): ItemError[] {
+  if (errors.length <= MAX_ERRORS_PER_ITEM) return errors;
+  const kept = errors.slice(0, MAX_ERRORS_PER_ITEM - 1);
+  const more = errors.length - kept.length;
+  return [...kept, { path: '', message: `and ${more} more problems in this item (only the first ${kept.length} are listed)`, code: 'validation_error' }];
+}
+
 export interface InvalidItem {
   index: number;
   /** The item's id when it had a usable one. */
@@ -49,7 +62,7 @@ function validateItem(engine: SwissEphemeris, raw: unknown, index: number, nowMs
       errors.push(...itemErrorsOf(err, 'input.'));
     }
   }
-  if (errors.length > 0 || !type || !id) return { invalid: { index, id, errors } };
+  if (errors.length > 0 || !type || !id) return { invalid: { index, id, errors: capItemErrors(errors) } };
   return { item: { index, id, type, input: obj.input } };
 }
 

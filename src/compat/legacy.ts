@@ -8,6 +8,8 @@ import { computeNatal, type NatalChart, type Planet } from '../core/natal';
 import { SIDEREAL_MODE, type ChartSettings } from '../core/settings';
 import { formatUtcOffset, resolveTime } from '../core/time';
 import { vargaChart, VARGA_NAMES, type Division } from '../core/varga';
+import type { ErrorDetail } from '../http/errors';
+import { suggestField } from '../http/validation';
 
 /** The old service's ayanamsas, by URL prefix. */
 export const LEGACY_AYANAMSAS = { lahiri: 'Lahiri', raman: 'Raman' } as const;
@@ -19,12 +21,23 @@ export const LEGACY_PLANETS = ['Sun', 'Moon', 'Mars', 'Mercury', 'Jupiter', 'Ven
 /** The old service accepted numbers or numeric strings (Flask's float()). */
 const looseNumber = z.union([
   z.number(),
-  z.string().trim().regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a number').transform(Number),
+  z
+    .string()
+    .max(32)
+    .trim()
+    .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a number')
+    .transform(Number),
 ]);
 
-// Unknown fields are ignored, as the old service did: existing clients send extras.
+/**
+ * Unknown fields are ignored, as the old service did: existing clients send
+ * extras (`place`, …). Only a near-miss of a field name (`latitute`,
+ * `Birth_Date`) is refused, by misspeltLegacyFields: the old service would have
+ * silently used a default or failed on the missing field without naming it.
+ * The schema is loose so that the extras reach that check.
+ */
 export const LegacyRequestSchema = z
-  .object({
+  .looseObject({
     user_name: z.string().max(200).optional().openapi({ example: 'Asha' }),
     birth_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').openapi({ example: '1990-05-15' }),
     birth_time: z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'expected HH:MM:SS or HH:MM').openapi({ example: '14:30:00' }),
@@ -33,6 +46,25 @@ export const LegacyRequestSchema = z
     timezone_offset: looseNumber.pipe(z.number().min(-14).max(14)).openapi({ type: 'number', description: 'Hours east of UTC, e.g. 5.5 or 5.75', example: 5.5 }),
   })
   .openapi('LegacyRequest');
+/** The fields of an old request; with `chart_type` and `ayanamsa` of `POST /batch/calculate`. */
+export const LEGACY_FIELD_NAMES = [...Object.keys(LegacyRequestSchema.shape), 'chart_type', 'ayanamsa'] as const;
+
+/**
+ * Unknown fields of an old request that look like a misspelt known field
+ * (within two edits, any case), each named with the field it resembles.
+ * Other unknown fields are ignored, as before.
+ */
+export function misspeltLegacyFields(body: unknown): ErrorDetail[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  const known: readonly string[] = LEGACY_FIELD_NAMES;
+  const details: ErrorDetail[] = [];
+  for (const key of Object.keys(body)) {
+    if (known.includes(key)) continue;
+    const hint = suggestField(key, known);
+    if (hint) details.push({ path: key, message: `unknown field '${key}'; did you mean '${hint}'?` });
+  }
+  return details;
+}
 export type LegacyRequest = z.infer<typeof LegacyRequestSchema>;
 
 /** The old service used the true node, apparent positions and whole-sign houses. */

@@ -39,6 +39,7 @@ export const CHART_FIELD_NAMES = Object.keys(chartFields);
 const decimal = (schema: z.ZodNumber) =>
   z
     .string()
+    .max(32)
     .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/, 'expected a decimal number')
     .transform(Number)
     .pipe(schema);

@@ -28,24 +28,48 @@ function editDistance(a: string, b: string): number {
 export function suggestField(unknown: string, known: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
+    // Lengths differing by more than two cannot be within two edits; skips the O(n·m) work for long junk keys.
+    if (Math.abs(unknown.length - name.length) > 2) continue;
     const distance = editDistance(unknown.toLowerCase(), name.toLowerCase());
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
 }
 
+/**
+ * Most problems one error lists. A body of thousands of junk keys would
+ * otherwise answer with a list many times its own size.
+ */
+export const MAX_ERROR_DETAILS = 50;
+
+/** Longest field name echoed back in a path or message; longer ones are cut with `…`. */
+export const MAX_ECHOED_KEY_CHARS = 64;
+
+function echoKey(key: string): string {
+  return key.length > MAX_ECHOED_KEY_CHARS ? `${key.slice(0, MAX_ECHOED_KEY_CHARS)}…` : key;
+}
+
+/** Keeps the first `max` details and says how many more there were. */
+export function capDetails(details: ErrorDetail[], max = MAX_ERROR_DETAILS): ErrorDetail[] {
+  if (details.length <= max) return details;
+  const more = details.length - (max - 1);
+  return [...details.slice(0, max - 1), { path: '', message: `and ${more} more problems (only the first ${max - 1} are listed)` }];
+}
+
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], knownFields: readonly string[] = []): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   for (const issue of issues) {
+    const path = issue.path.map((p) => (typeof p === 'string' ? echoKey(p) : p));
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const hint = issue.path.length === 0 ? suggestField(key, knownFields) : undefined;
-        const message = hint ? `unknown field '${key}'; did you mean '${hint}'?` : `unknown field '${key}'`;
-        details.push({ path: joinPath([...issue.path, key]), message });
+        const shown = echoKey(key);
+        const message = hint ? `unknown field '${shown}'; did you mean '${hint}'?` : `unknown field '${shown}'`;
+        details.push({ path: joinPath([...path, shown]), message });
       }
       continue;
     }
-    details.push({ path: joinPath(issue.path), message: issue.message });
+    details.push({ path: joinPath(path), message: issue.message });
   }
   return details;
 }
@@ -57,8 +81,22 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], knownFields
  */
 // Generic in the route input so that passing it to `openapi()` keeps `c.req.valid()` typed.
 export function validationHook<I>(knownFields: readonly string[] = []): Hook<I, any, any, any> {
-  return (result) => {
-    if (result.success) return;
-    throw new ValidationError(issuesToDetails((result.error as z.ZodError).issues, knownFields));
+  return (result, c) => {
+    // Hono drops a query value without a name (`&=13`) before the schema sees it: refuse it here.
+    const nameless = result.target === 'query' ? namelessQueryValues(c.req.url) : [];
+    if (result.success && nameless.length === 0) return;
+    const issues = result.success ? [] : issuesToDetails((result.error as z.ZodError).issues, knownFields);
+    throw new ValidationError(capDetails([...issues, ...nameless]));
   };
+}
+
+/** `?a=1&=13`: a value sent without a parameter name. Empty segments (`&&`) carry nothing and pass. */
+export function namelessQueryValues(url: string): ErrorDetail[] {
+  const start = url.indexOf('?');
+  if (start === -1) return [];
+  const end = url.indexOf('#', start);
+  const segments = url.slice(start + 1, end === -1 ? undefined : end).split('&');
+  return segments.some((s) => s.length > 1 && s.startsWith('='))
+    ? [{ path: '', message: 'a query parameter has a value but no name (`=…`)' }]
+    : [];
 }

@@ -29,7 +29,12 @@ export const DivisionalManyRequestSchema = z
     ...chartFields,
     divisions: z.array(divisionText).min(1).max(DIVISIONS.length).optional().openapi({ description: 'Default: the 16 Shodasavarga' }),
     method,
-    methods: z.record(z.string().max(4), z.string().min(1).max(32)).optional().openapi({ description: 'Per-division method, e.g. {"D2":"parivritti"}' }),
+    methods: z
+      .record(z.string().max(4), z.string().min(1).max(32))
+      // One entry per division at most; anything longer cannot be valid and only costs work.
+      .refine((m) => Object.keys(m).length <= DIVISIONS.length, { message: `at most ${DIVISIONS.length} entries, one per division` })
+      .optional()
+      .openapi({ description: 'Per-division method, e.g. {"D2":"parivritti"}' }),
   })
   .openapi('DivisionalManyRequest');
 export type DivisionalManyRequest = z.infer<typeof DivisionalManyRequestSchema>;
@@ -53,6 +58,7 @@ function single(c: Context<AppEnv>, divisionText: string, req: ChartRequest & { 
   const resolved = resolveChartRequest(req);
   return cachedJson(c, {
     resource: 'divisional',
+    ayanamsa: req.ayanamsa,
     keyInput: { ...chartKeyInput(resolved), divisions: [[division, req.method ?? null]] },
     compute: () => {
       const natal = computeNatal(engine, resolved.input);
@@ -103,7 +109,7 @@ export function divisionalManyPlan(engine: SwissEphemeris, req: DivisionalManyRe
 }
 
 function many(c: Context<AppEnv>, req: DivisionalManyRequest) {
-  return cachedJson(c, { resource: 'divisional', ...divisionalManyPlan(c.get('engine'), req) });
+  return cachedJson(c, { resource: 'divisional', ayanamsa: req.ayanamsa, ...divisionalManyPlan(c.get('engine'), req) });
 }
 
 const ChartSchema = z.record(z.string(), z.unknown()).openapi('DivisionalChart');

@@ -4,7 +4,7 @@
  * over the core (src/compat/legacy.ts); errors keep the old `{ "error": "…" }`
  * string, with the standard code, details and requestId beside it.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import type { Context, ErrorHandler } from 'hono';
 import { SHODASAVARGA, vargaChart, type Division } from '../core/varga';
 import { computeTransits, jdUtToIso } from '../core/transits';
@@ -22,13 +22,14 @@ import {
   legacyPoint,
   legacySettings,
   LEGACY_PLANETS,
+  misspeltLegacyFields,
   type LegacyAyanamsa,
   type LegacyRequest,
 } from '../compat/legacy';
-import { internalError, toAppError } from '../http/errors';
+import { ValidationError, internalError, noteErrorCode, toAppError } from '../http/errors';
 import { cachedJson } from '../http/cached-response';
 import { jsonBody } from '../http/json-body';
-import { validationHook } from '../http/validation';
+import { capDetails, issuesToDetails } from '../http/validation';
 
 export type LegacyKind = { kind: 'chart'; division: Division } | { kind: 'transit' } | { kind: 'summary' } | { kind: 'signs' };
 
@@ -125,6 +126,8 @@ const legacyPlanOf = <T, B extends Record<string, unknown>>(plan: { keyInput: un
  * validated here, before any work. Shared with `POST /batch/calculate`.
  */
 export function legacyPlan(engine: SwissEphemeris, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest, nowMs: number): LegacyPlan {
+  const misspelt = misspeltLegacyFields(req);
+  if (misspelt.length) throw new ValidationError(misspelt);
   const { utc } = legacyInstant(req); // validates the date before any work
   const keyInput = { kind, ayanamsa, utc, latDeg: req.latitude, lonDeg: req.longitude };
   const user_name = req.user_name ?? '';
@@ -157,7 +160,7 @@ export function legacyPlan(engine: SwissEphemeris, ayanamsa: LegacyAyanamsa, kin
 }
 
 function respond(c: Context<AppEnv>, ayanamsa: LegacyAyanamsa, kind: LegacyKind, req: LegacyRequest) {
-  return cachedJson(c, { resource: 'legacy', ...legacyPlan(c.get('engine'), ayanamsa, kind, req, Date.now()) });
+  return cachedJson(c, { resource: 'legacy', ayanamsa, ...legacyPlan(c.get('engine'), ayanamsa, kind, req, Date.now()) });
 }
 
 /** Old clients read `error` as a string; the rest is what every other route gives. Field errors are 400, as before. */
@@ -166,13 +169,34 @@ export const legacyOnError: ErrorHandler<AppEnv> = (err, c) => {
   if (!known) return internalError(err, c);
   const status = known.status === 422 ? 400 : known.status;
   const details = known.details?.length ? { details: known.details } : {};
+  noteErrorCode(c, known.code);
   return c.json({ error: known.message, code: known.code, ...details, requestId: c.get('requestId') ?? '' }, status);
 };
+
+/**
+ * Like validationHook, plus the near-miss field names of the raw body (on a
+ * failure, `data` is the raw input), so `latitute` is named beside the missing
+ * `latitude`. A valid body's near misses are refused in legacyPlan.
+ */
+function legacyHook<I>(): Hook<I, any, any, any> {
+  return (result) => {
+    if (result.success) return;
+    const issues = issuesToDetails((result.error as z.ZodError).issues);
+    // @hono/zod-validator passes the raw input as `data` on failure; zod-openapi's Hook type omits it.
+    const raw = (result as { data?: unknown }).data;
+    throw new ValidationError(capDetails([...issues, ...misspeltLegacyFields(raw)]));
+  };
+}
 
 const LegacyResponseSchema = z.record(z.string(), z.unknown()).openapi('LegacyResponse');
 export const LegacyErrorSchema = z
   .object({ error: z.string(), code: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })).optional(), requestId: z.string() })
   .openapi('LegacyError');
+
+/** Paths whose clients read the old error shape: the old routes and `POST /batch/calculate`. */
+export function isLegacyPath(path: string): boolean {
+  return /^\/(lahiri|raman)\//.test(path) || path === '/batch/calculate';
+}
 
 export const legacyRoutes = new OpenAPIHono<AppEnv>();
 // Mounted at '/', so '*' would reach every route of the app: name the prefixes.
@@ -195,6 +219,6 @@ for (const [ayanamsa, routes] of Object.entries(LEGACY_ROUTES) as [LegacyAyanams
     });
     // Validation failures become 400 in legacyOnError, as the old service answered.
     // The OpenAPI schema of these envelopes is loose (a record), so the typed response is widened.
-    legacyRoutes.openapi(route, (c) => respond(c, ayanamsa, kind, c.req.valid('json')) as Promise<never>, validationHook());
+    legacyRoutes.openapi(route, (c) => respond(c, ayanamsa, kind, c.req.valid('json')) as Promise<never>, legacyHook());
   }
 }

@@ -29,12 +29,55 @@ export async function expectErrorShape(res: Response, label: string) {
     }
   }
   // Nothing internal: no stack frames, source paths or library internals.
-  expect(text, where).not.toMatch(/\n\s*at\s/);
-  expect(text, where).not.toMatch(/\bat \S+ \(/);
-  expect(text, where).not.toMatch(/:\d+:\d+\)/);
-  expect(text, where).not.toMatch(/\.ts:|\.js:|\.mjs:/);
-  expect(text, where).not.toContain('src/');
-  expect(text, where).not.toContain('node_modules');
-  expect(text, where).not.toMatch(/"stack"/);
+  expect(internalLeaks(text), where).toEqual([]);
+  return { body, text, where };
+}
+
+/**
+ * What must never appear in a response body: stack frames, source and
+ * dependency paths, runtime internals and raw JavaScript error names.
+ */
+export const LEAK_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['stack frame line', /\n\s*at\s/],
+  ['stack frame', /\bat \S+ \((\S+:\d+|native|<anonymous>)/],
+  ['line:column', /:\d+:\d+\)/],
+  ['source file position', /\.(ts|js|mjs|cjs|c\+\+|h\+\+):\d*/],
+  ['source path', /src\//],
+  ['node_modules', /node_modules/],
+  ['file URL', /file:\/\//],
+  ['wasm frame', /wasm:\/\//],
+  ['stack field', /"stack"/],
+  ['JS error name', /\b(TypeError|ReferenceError|RangeError|SyntaxError|InternalError|EvalError): /],
+  ['workerd internals', /workerd\/|kj\/|jsg\//],
+];
+
+/** The names of the leak patterns `text` matches (empty when clean). */
+export function internalLeaks(text: string): string[] {
+  return LEAK_PATTERNS.filter(([, re]) => re.test(text)).map(([name]) => name);
+}
+
+/**
+ * The old service's error envelope (`/lahiri/*`, `/raman/*`, `/batch/calculate`):
+ * a string `error`, the standard `code`, optional `details`, and `requestId`.
+ */
+export async function expectLegacyErrorShape(res: Response, label: string) {
+  const text = await res.text();
+  const where = `${label}: ${res.status} ${text.slice(0, 600)}`;
+  expect(res.headers.get('content-type') ?? '', where).toMatch(/^application\/json/);
+  let body: any;
+  expect(() => (body = JSON.parse(text)), where).not.toThrow();
+  for (const key of Object.keys(body)) expect(['error', 'code', 'details', 'requestId'], where).toContain(key);
+  expect(body.error, where).toBeTypeOf('string');
+  expect(body.error.length, where).toBeGreaterThan(0);
+  expect(body.code, where).toMatch(/^[a-z][a-z_]*$/);
+  expect(body.requestId, where).toBe(res.headers.get('x-request-id'));
+  if (body.details !== undefined) {
+    expect(Array.isArray(body.details) && body.details.length > 0, where).toBe(true);
+    for (const d of body.details) {
+      expect(d.path, where).toBeTypeOf('string');
+      expect(d.message, where).toBeTypeOf('string');
+    }
+  }
+  expect(internalLeaks(text), where).toEqual([]);
   return { body, text, where };
 }
