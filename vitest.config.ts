@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 // workerd through vitest-pool-workers, configured from wrangler.toml.
 export default defineConfig({
   test: {
+    // Every request writes its log line; tests read them through spies, the terminal need not.
+    onConsoleLog: (log: string) => !/msg: (\x1b\[\d+m)?'request'/.test(log),
     projects: [
       {
         test: {

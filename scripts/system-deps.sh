@@ -9,8 +9,9 @@
 set -euo pipefail
 
 # Services the suite starts itself: redis-server backs the local Upstash REST emulator
-# (scripts/stack/, vitest project `stack`).
-test_packages=(redis-server)
+# (scripts/stack/, vitest project `stack`); promtool (package prometheus) checks our /metrics
+# exposition with Prometheus's own parser (test/stack/observability-e2e.test.ts).
+test_packages=(redis-server prometheus)
 ci_packages=(swetest swe-basic-data clang lld wasi-libc libclang-rt-dev-wasm32 binaryen wabt)
 
 case "${1:-test}" in

@@ -20,6 +20,10 @@ import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
 import { transitRoutes } from './routes/transits';
 import { bulkRoutes, legacyBatchRoutes } from './routes/bulk';
+import { authenticate, keyRoutes, rateLimit } from './access';
+import { corsFromEnv, defaultBodyLimit, securityHeaders } from './http/hardening';
+import { observe } from './obs/middleware';
+import { observabilityRoutes } from './routes/observability';
 
 /** The data centre's Cache API in workerd; absent in plain Node (tests, bench). */
 function edgeCache(): Cache | null {
@@ -27,23 +31,41 @@ function edgeCache(): Cache | null {
 }
 
 export interface AppDeps {
-  engine: SwissEphemeris;
+  /** null when the engine could not be built: /health then says `down` and calculations answer 503. */
+  engine: SwissEphemeris | null;
+  /** Why the engine is missing (logged and shown by /health). */
+  engineError?: string;
 }
+
+/** What still answers without an engine: health, metrics, logging, docs. */
+const WITHOUT_ENGINE = /^\/(health|metrics|logging|docs|openapi\.json)(\/|$)/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
   app.use('*', requestId());
+  // Outermost after the id: the log line and the metrics see every answer, errors included.
+  app.use('*', observe());
+  app.use('*', securityHeaders());
+  // Before authentication: a preflight carries no credentials.
+  app.use('*', corsFromEnv());
+  // Routes without a body limit of their own (PUT /logging/level, /admin/keys…) get the 16 KiB one.
+  app.use('*', defaultBodyLimit());
   app.use('*', async function provideEngineAndCache(c, next) {
-    c.set('engine', deps.engine);
+    if (deps.engine) c.set('engine', deps.engine);
+    else if (!WITHOUT_ENGINE.test(c.req.path)) {
+      throw new AppError(503, 'engine_unavailable', 'The calculation engine is not available on this instance; retry shortly');
+    }
     // One cache per isolate and configuration (memoised inside cacheFromEnv).
     c.set('cache', cacheFromEnv(c.env ?? {}, edgeCache()));
     await next();
   });
+  app.use('*', authenticate());
+  app.use('*', rateLimit());
   // Bulk jobs: their own 5 MiB body limit, set in routes/bulk.ts (issue 5).
   app.use('/v1/*', except('/v1/bulk', jsonBody()));
 
-  app.route('/', healthRoutes);
+  app.route('/', healthRoutes(deps));
   app.route('/', natalRoutes);
   app.route('/', divisionalRoutes);
   app.route('/', transitRoutes);
@@ -51,6 +73,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', cacheRoutes);
   app.route('/', bulkRoutes); // issue 5: /v1/bulk…, /internal/bulk/chunk
   app.route('/', legacyBatchRoutes); // issue 5: /batch/calculate
+  app.route('/', observabilityRoutes); // issue 6: /metrics, /metrics/json, /logging/*
+  app.route('/', keyRoutes); // issue 7: /admin/keys
   mountDocs(app);
 
   const wrongMethod = methodChecker(app);

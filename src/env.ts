@@ -5,6 +5,8 @@
  */
 import type { ResponseCache } from './cache';
 import type { SwissEphemeris } from './engine/swisseph';
+import type { Principal } from './access/types';
+import type { RequestObs } from './obs/request-obs';
 
 export interface WorkerBindings {
   /** `development` locally, `production` in the deployed environment. */
@@ -37,6 +39,24 @@ export interface WorkerBindings {
   PUBLIC_BASE_URL?: string;
   /** `true`: http(s) callbacks to loopback (127.0.0.0/8, ::1, localhost) are allowed; development and tests only, refused in production. */
   ALLOW_LOOPBACK_CALLBACKS?: string;
+
+  // --- Observability (issue 6; src/obs/README.md) ---
+  /** Lowest level written: debug | info | warn | error (default info). `PUT /logging/level` overrides it at run time. */
+  LOG_LEVEL?: string;
+  /** Seconds between two flushes of an isolate's metrics to Redis (default 5; 0 = after every request). */
+  METRICS_FLUSH_SEC?: string;
+  /** Bearer token a Prometheus scraper sends for `GET /metrics` and `/metrics/json` (secret); ADMIN_TOKEN works too. Unset: metrics are public. */
+  METRICS_TOKEN?: string;
+
+  // --- Access (issue 7; src/access/README.md) ---
+  /** `true`: every calculation route needs an API key (production); otherwise anonymous calls are allowed, limited per IP. */
+  REQUIRE_API_KEY?: string;
+  /** API keys when Upstash Redis is not configured (secret): JSON list written by `node scripts/keys.mjs create --offline`. */
+  API_KEYS?: string;
+  /** JSON overriding plan limits, e.g. `{"free":{"requests":60,"windowSec":60}}` (var). */
+  RATE_LIMITS?: string;
+  /** Comma-separated origins allowed by CORS (`*` for any); unset: no cross-origin access. */
+  CORS_ORIGINS?: string;
 }
 
 /** Per-request values set by middleware. */
@@ -44,6 +64,10 @@ export interface RequestVariables {
   requestId: string;
   engine: SwissEphemeris;
   cache: ResponseCache;
+  /** What this request did, for its log line and the metrics (src/obs/). */
+  obs: RequestObs;
+  /** Set by the authentication middleware on routes that take API keys. */
+  principal?: Principal;
 }
 
 export interface AppEnv {

@@ -6,12 +6,23 @@
 import wasmModule from '../wasm/swisseph.wasm';
 import sepl from '../wasm/sepl_18.se1';
 import semo from '../wasm/semo_18.se1';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import { SwissEphemeris } from './engine/swisseph';
+import { errorFields, log } from './obs/log';
 
-const engine = SwissEphemeris.create(wasmModule, [
-  { name: 'sepl_18.se1', data: sepl },
-  { name: 'semo_18.se1', data: semo },
-]);
+/** A broken engine must not take /health down with it: the Worker still answers, and says `down`. */
+function buildEngine(): AppDeps {
+  try {
+    return {
+      engine: SwissEphemeris.create(wasmModule, [
+        { name: 'sepl_18.se1', data: sepl },
+        { name: 'semo_18.se1', data: semo },
+      ]),
+    };
+  } catch (err) {
+    log.error('engine_start_failed', errorFields(err));
+    return { engine: null, engineError: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
 
-export default createApp({ engine });
+export default createApp(buildEngine());

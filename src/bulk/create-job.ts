@@ -11,6 +11,8 @@ import { newJobId } from './job-id';
 import type { JobStore } from './job-store';
 import { BULK_CHUNK_SIZE, BULK_TTL_SEC } from './policy';
 import type { ChunkMessage, JobState, QueuedItem } from './types';
+import { log } from '../obs/log';
+import { recordBulkJob } from '../obs/record';
 
 export interface NewJobRequest {
   items: QueuedItem[];
@@ -70,8 +72,9 @@ async function dispatch(deps: { store: JobStore; dispatcher: Dispatcher }, job: 
     await deps.dispatcher.dispatchChunks(chunkMessages(job.jobId, items), target);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    console.error({ level: 'error', msg: 'bulk_dispatch_failed', jobId: job.jobId, resumable, name: e.name, error: e.message });
+    log.error('bulk_dispatch_failed', { jobId: job.jobId, resumable, name: e.name, error: e.message });
     // Without a key nobody can resume it: say so in its status. With one, a retry resumes.
+    if (!resumable) recordBulkJob('failed');
     if (!resumable) await deps.store.updateJob(job.jobId, { status: 'failed', updatedAt: new Date().toISOString() }).catch(() => false);
     throw new DispatchFailedError(job.jobId, resumable, { cause: err });
   }
@@ -88,7 +91,8 @@ export async function createBulkJob(
   const claim = request.idempotencyKeyHash ? { keyHash: request.idempotencyKeyHash, bodyHash: request.bodyHash } : null;
   const created = await deps.store.createJob(job, claim);
   if (created.created) {
-    console.log({ level: 'info', msg: 'bulk_job_created', jobId: job.jobId, total: job.total, chunks: job.chunks, via: deps.dispatcher.kind });
+    recordBulkJob('created');
+    log.info('bulk_job_created', { jobId: job.jobId, total: job.total, chunks: job.chunks, via: deps.dispatcher.kind });
     return { job: await dispatch(deps, job, request.items, target, claim !== null), replayed: false };
   }
   if (created.existingBodyHash !== request.bodyHash) throw new IdempotencyConflictError(created.existingJobId);
@@ -96,6 +100,6 @@ export async function createBulkJob(
   if (!existing) throw new JobNotFoundError('results_expired', `Job ${created.existingJobId} of this Idempotency-Key has expired; use a new key`);
   // Not marked dispatched: an earlier attempt stopped half-way (or is still going); queueing again is safe.
   if (existing.dispatched) return { job: existing, replayed: true };
-  console.log({ level: 'info', msg: 'bulk_job_resumed', jobId: existing.jobId });
+  log.info('bulk_job_resumed', { jobId: existing.jobId });
   return { job: await dispatch(deps, existing, request.items, target, true), replayed: true };
 }

@@ -12,6 +12,7 @@ import type { DispatchTarget, Dispatcher, WebhookDelivery } from './dispatcher';
 import { INLINE_ATTEMPTS, INLINE_RETRY_PAUSE_MS } from './policy';
 import { WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
 import type { ChunkMessage } from './types';
+import { log } from '../obs/log';
 
 export interface InlineDispatcherOptions {
   fetch?: typeof fetch;
@@ -46,12 +47,12 @@ export class InlineDispatcher implements Dispatcher {
           break;
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
-          console.error({ level: 'error', msg: 'bulk_chunk_attempt_failed', jobId: message.jobId, chunk: message.chunk, attempt, name: e.name, error: e.message });
+          log.error('bulk_chunk_attempt_failed', { jobId: message.jobId, chunk: message.chunk, attempt, name: e.name, error: e.message });
           if (attempt >= this.attempts) {
             // As QStash's failure callback would: the items fail, and the job can finish.
             await target.abandonChunk(message, `processing failed ${attempt} times (last: ${e.message})`).catch((abandonErr: unknown) => {
               const a = abandonErr instanceof Error ? abandonErr : new Error(String(abandonErr));
-              console.error({ level: 'error', msg: 'bulk_chunk_lost', jobId: message.jobId, chunk: message.chunk, name: a.name, error: a.message });
+              log.error('bulk_chunk_lost', { jobId: message.jobId, chunk: message.chunk, name: a.name, error: a.message });
             });
             break;
           }

@@ -13,6 +13,8 @@ import { divisionalManyPlan, DivisionalManyRequestSchema } from '../routes/divis
 import { natalPlan } from '../routes/natal';
 import { transitPlan, TransitRequestSchema } from '../routes/transits';
 import type { BulkItemType, QueuedItem, StoredResult } from './types';
+import { errorFields, log } from '../obs/log';
+import { recordCalculation } from '../obs/record';
 
 /** The sync routes' request schemas, by item type. */
 export const BULK_ITEM_SCHEMAS = {
@@ -69,6 +71,12 @@ export function prepareItem(engine: SwissEphemeris, type: BulkItemType, input: u
   }
 }
 
+/** A rendered chart says `meta.ephemeris`; a legacy one nothing. */
+function ephemerisOfResult(result: unknown): unknown {
+  const meta = result && typeof result === 'object' ? (result as { meta?: { ephemeris?: unknown } }).meta : undefined;
+  return meta?.ephemeris;
+}
+
 /**
  * Computes one queued item into its stored result. Never throws: a caller
  * error becomes `{ status: "failed", error: { code, message, details } }`, an
@@ -77,7 +85,9 @@ export function prepareItem(engine: SwissEphemeris, type: BulkItemType, input: u
 export function computeItem(engine: SwissEphemeris, item: QueuedItem, nowMs: number, jobId: string): StoredResult {
   const { index, id } = item;
   try {
+    const startedMs = performance.now();
     const result = prepareItem(engine, item.type, item.input, nowMs)();
+    recordCalculation(`bulk:${item.type}`, (performance.now() - startedMs) / 1000, ephemerisOfResult(result));
     return { index, status: 'succeeded', text: JSON.stringify({ id, index, status: 'succeeded', result }) };
   } catch (err) {
     const known = toAppError(err);
@@ -86,7 +96,7 @@ export function computeItem(engine: SwissEphemeris, item: QueuedItem, nowMs: num
       error = { code: known.code, message: known.message, ...(known.details?.length ? { details: known.details } : {}) };
     } else {
       const e = err instanceof Error ? err : new Error(String(err));
-      console.error({ level: 'error', msg: 'bulk_item_failed', jobId, index, name: e.name, error: e.message, stack: e.stack });
+      log.error('bulk_item_failed', { jobId, index, ...errorFields(e) });
       error = { code: 'calculation_failed', message: 'The calculation could not be completed; the error was logged with this job id and index' };
     }
     return { index, status: 'failed', text: JSON.stringify({ id, index, status: 'failed', error }) };

@@ -10,6 +10,7 @@ import { utf8Length } from '../cache/memory-lru';
 import { MEMORY_STORE_MAX_BYTES } from './policy';
 import { finalStatus, type CreateJobResult, type IdempotencyClaim, type JobStore, type JobUpdate } from './job-store';
 import type { ChunkRecord, JobState, StoredResult } from './types';
+import { log } from '../obs/log';
 
 interface MemoryJob {
   state: JobState;
@@ -143,7 +144,7 @@ export class MemoryJobStore implements JobStore {
     for (const [jobId, job] of this.jobs) {
       if (this.totalBytes + bytes <= this.maxBytes) return;
       if (job !== keep) {
-        console.warn({ level: 'warn', msg: 'bulk_memory_store_evicted_job', jobId, bytes: job.bytes });
+        log.warn('bulk_memory_store_evicted_job', { jobId, bytes: job.bytes });
         this.drop(jobId);
       }
     }

@@ -12,6 +12,8 @@ import { computeItem } from './items';
 import type { JobStore } from './job-store';
 import { signWebhook } from './webhook-signature';
 import { isFinished, type ChunkMessage, type ChunkRecordOutcome, type JobState } from './types';
+import { log } from '../obs/log';
+import { recordBulkItems, recordBulkJob } from '../obs/record';
 
 export interface ChunkDeps {
   engine: SwissEphemeris;
@@ -38,20 +40,26 @@ function needsWebhook(job: JobState): boolean {
 
 async function sendWebhook(deps: ChunkDeps, job: JobState, nowMs: number): Promise<void> {
   if (!deps.webhookSecret || !job.callbackUrl) {
-    console.error({ level: 'error', msg: 'bulk_webhook_unsigned_skipped', jobId: job.jobId });
+    log.error('bulk_webhook_unsigned_skipped', { jobId: job.jobId });
     return;
   }
   const body = webhookBody(job);
   const signature = await signWebhook(deps.webhookSecret, body, nowMs / 1000);
   await deps.dispatcher.deliverWebhook({ jobId: job.jobId, callbackUrl: job.callbackUrl, body, signature });
   await deps.store.updateJob(job.jobId, { webhookQueuedAt: new Date(nowMs).toISOString() });
-  console.log({ level: 'info', msg: 'bulk_webhook_sent', jobId: job.jobId, via: deps.dispatcher.kind });
+  log.info('bulk_webhook_sent', { jobId: job.jobId, via: deps.dispatcher.kind });
 }
 
-function logCompletion(job: JobState | null, outcome: ChunkRecordOutcome): void {
-  if (outcome !== 'completed' || !job) return;
+/** Items and the job's end are counted only by the delivery that recorded the chunk: redeliveries change nothing. */
+function countChunk(record: { job: JobState | null; outcome: ChunkRecordOutcome }, counts: { succeeded: number; failed: number }): void {
+  if (record.outcome !== 'recorded' && record.outcome !== 'completed') return;
+  recordBulkItems('succeeded', counts.succeeded);
+  recordBulkItems('failed', counts.failed);
+  const job = record.job;
+  if (record.outcome !== 'completed' || !job) return;
+  if (job.status === 'completed' || job.status === 'completed_with_errors' || job.status === 'failed') recordBulkJob(job.status);
   const { jobId, status, total, succeeded, failed } = job;
-  console.log({ level: 'info', msg: 'bulk_job_completed', jobId, status, total, succeeded, failed });
+  log.info('bulk_job_completed', { jobId, status, total, succeeded, failed });
 }
 
 /**
@@ -66,8 +74,8 @@ export async function abandonChunk(deps: ChunkDeps, message: ChunkMessage, reaso
   const failures = message.items.map(({ index, id }) => ({ index, status: 'failed' as const, text: JSON.stringify({ id, index, status: 'failed', error }) }));
   const counts = { succeeded: 0, failed: failures.length };
   const record = await deps.store.recordChunk(message.jobId, message.chunk, counts, new Date(now()).toISOString(), failures);
-  console.warn({ level: 'warn', msg: 'bulk_chunk_abandoned', jobId: message.jobId, chunk: message.chunk, outcome: record.outcome, reason });
-  logCompletion(record.job, record.outcome);
+  log.warn('bulk_chunk_abandoned', { jobId: message.jobId, chunk: message.chunk, outcome: record.outcome, reason });
+  countChunk(record, counts);
   if (record.job && needsWebhook(record.job)) await sendWebhook(deps, record.job, now());
   return record.outcome;
 }
@@ -76,7 +84,7 @@ export async function processChunk(deps: ChunkDeps, message: ChunkMessage): Prom
   const now = deps.now ?? Date.now;
   const job = await deps.store.getJob(message.jobId);
   if (!job) {
-    console.warn({ level: 'warn', msg: 'bulk_chunk_for_unknown_job', jobId: message.jobId, chunk: message.chunk });
+    log.warn('bulk_chunk_for_unknown_job', { jobId: message.jobId, chunk: message.chunk });
     return 'unknown_job';
   }
   const createdAtMs = Date.parse(job.createdAt);
@@ -85,7 +93,7 @@ export async function processChunk(deps: ChunkDeps, message: ChunkMessage): Prom
   const failed = stored.filter((r) => r.status === 'failed').length;
   const counts = { succeeded: stored.length - failed, failed };
   const record = await deps.store.recordChunk(job.jobId, message.chunk, counts, new Date(now()).toISOString());
-  logCompletion(record.job, record.outcome);
+  countChunk(record, counts);
   if (record.job && needsWebhook(record.job)) await sendWebhook(deps, record.job, now());
   return record.outcome;
 }

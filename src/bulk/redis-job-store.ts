@@ -5,12 +5,13 @@
  * layout in README.md; every key expires with the job (EXPIREAT / EXAT).
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { createUpstashRedis } from '../platform/upstash-redis';
+import { createUpstashRedis, redisErrorText } from '../platform/upstash-redis';
 import { BulkConfigError, BulkStoreError } from './errors';
 import { fieldsFromReply, jobFromFields, jobToFields, type CreateJobResult, type IdempotencyClaim, type JobStore, type JobUpdate } from './job-store';
 import { BULK_REDIS_TIMEOUT_MS, REDIS_PIPELINE_MAX_BYTES } from './policy';
 import { CREATE_JOB_LUA, RECORD_CHUNK_LUA, UPDATE_JOB_LUA } from './redis-scripts';
 import type { ChunkRecord, ChunkRecordOutcome, JobState, StoredResult } from './types';
+import { log } from '../obs/log';
 
 /** Version prefix of every bulk key: bump it when the stored shapes change. */
 export const BULK_KEY_PREFIX = 'ae:bulk:v1';
@@ -39,7 +40,7 @@ export class RedisJobStore implements JobStore {
     try {
       this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: timeoutMs });
     } catch (err) {
-      throw new BulkConfigError(`UPSTASH_REDIS_REST_URL is not usable for bulk jobs: ${errorText(err)}`, { cause: err });
+      throw new BulkConfigError(`UPSTASH_REDIS_REST_URL is not usable for bulk jobs: ${redisErrorText(err)}`, { cause: err });
     }
   }
 
@@ -115,13 +116,10 @@ export class RedisJobStore implements JobStore {
     try {
       return await run();
     } catch (err) {
-      const detail = `Redis (${what}) failed: ${errorText(err)}`;
-      console.error({ level: 'error', msg: 'bulk_store_error', detail });
+      const detail = `Redis (${what}) failed: ${redisErrorText(err)}`;
+      log.error('bulk_store_error', { detail });
       throw new BulkStoreError(detail, { cause: err });
     }
   }
 }
 
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 300);
-}

@@ -17,7 +17,7 @@
  *     the next `retryAfterMs` fail at once (`onSkip`) instead of each waiting.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { createUpstashRedis } from '../platform/upstash-redis';
+import { createUpstashRedis, hashFromReply, redisErrorText } from '../platform/upstash-redis';
 import { CacheClearError, CacheConfigError, CacheTimeoutError } from './errors';
 import { REDIS_RETRY_AFTER_MS } from './policy';
 import type { SharedTier } from './shared-tier';
@@ -28,8 +28,6 @@ const BUMP_NAMESPACE_LUA = "redis.call('SET', KEYS[1], ARGV[1], 'NX') return red
 /** Namespace counter (see namespace.ts) and the global stats hash (see stats.ts). */
 export const NAMESPACE_KEY = 'ae:ns';
 export const STATS_KEY = 'ae:stats';
-/** Longest error message kept: Upstash errors quote the whole command, payload included. */
-const MAX_ERROR_CHARS = 300;
 
 export interface RedisTierOptions {
   url: string;
@@ -65,7 +63,7 @@ export class RedisTier implements SharedTier {
     try {
       this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: options.timeoutMs });
     } catch (err) {
-      throw new CacheConfigError(`UPSTASH_REDIS_REST_URL is not usable: ${errorText(err)}`, { cause: err });
+      throw new CacheConfigError(`UPSTASH_REDIS_REST_URL is not usable: ${redisErrorText(err)}`, { cause: err });
     }
   }
 
@@ -130,7 +128,7 @@ export class RedisTier implements SharedTier {
   /** HGETALL as a record of strings; null when it failed. */
   async readFields(key: string): Promise<Record<string, string> | null> {
     const out = await this.call('HGETALL', this.timeoutMs, (r) => r.hgetall(key));
-    return out.ok ? toRecord(out.value) : null;
+    return out.ok ? hashFromReply(out.value) : null;
   }
 
   async ping(): Promise<boolean> {
@@ -155,7 +153,7 @@ export class RedisTier implements SharedTier {
   private recordFailure(err: unknown): void {
     this.reachable = false;
     this.lastFailure = err;
-    this.lastError = errorText(err).slice(0, MAX_ERROR_CHARS);
+    this.lastError = redisErrorText(err);
     this.lastErrorAt = new Date().toISOString();
     this.suspendedUntilMs = this.now() + this.retryAfterMs;
     this.options.onError?.(err);
@@ -172,20 +170,3 @@ export function withTimeout<T>(work: Promise<T>, timeoutMs: number, op: string):
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** HGETALL without deserialization is a flat [field, value, …] array; with it, an object. Accept both. */
-function toRecord(raw: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (Array.isArray(raw)) {
-    for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i])] = String(raw[i + 1]);
-  } else if (raw && typeof raw === 'object') {
-    for (const [k, v] of Object.entries(raw)) out[k] = String(v);
-  }
-  return out;
-}
-
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici hides the reason (ECONNREFUSED, bad port…) in `cause`.
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.name}: ${err.message}${cause}`;
-}

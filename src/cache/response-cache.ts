@@ -31,6 +31,7 @@ import { RedisTier, STATS_KEY } from './redis-tier';
 import { MemorySharedTier, type SharedTier } from './shared-tier';
 import { CacheCounters, addCounts, countsFromFields, summarise, type CacheStatsSnapshot, type CounterName } from './stats';
 import type { CacheHealth, CacheLookup, CacheSource, ClearResult, ResponseCacheOptions, WaitUntil } from './types';
+import { log } from '../obs/log';
 
 interface Found {
   value: unknown;
@@ -192,7 +193,7 @@ export class ResponseCache {
         this.count('sharedErrors');
         // At most about one line per second per isolate: after a failure, calls are
         // skipped for the retry-after window instead of failing (and logging) again.
-        console.warn({ level: 'warn', msg: 'redis error; serving from compute', error: this.redis?.lastError });
+        log.warn('redis_unavailable_serving_from_compute', { error: this.redis?.lastError });
       },
       onSkip: () => this.count('sharedSkipped'),
     });

@@ -10,24 +10,20 @@
  */
 import type { Context, TypedResponse } from 'hono';
 import type { JSONParsed } from 'hono/utils/types';
-import { CACHE_POLICY, type Resource, type WaitUntil } from '../cache';
+import { CACHE_POLICY, type Resource } from '../cache';
+import { log } from '../obs/log';
+import { recordCalculation, recordChartRequest } from '../obs/record';
+import { waitUntilOf } from './wait-until';
 import type { AppEnv } from '../env';
 
 interface CachedOptions<T, B> {
   resource: Resource;
+  /** For `astro_engine_chart_requests_total`. */
+  ayanamsa: string;
   /** Normalised calculation input (instant, place, settings…); `null` = do not cache (e.g. "now"). */
   keyInput: unknown | null;
   compute: () => T;
   render: (value: T) => B;
-}
-
-/** Hono's executionCtx throws outside a Worker (Node's app.request); fills then just run. */
-function waitUntilOf(c: Context<AppEnv>): WaitUntil {
-  try {
-    return c.executionCtx;
-  } catch {
-    return { waitUntil: (promise) => void promise.catch(() => undefined) };
-  }
 }
 
 async function strongEtag(text: string): Promise<string> {
@@ -43,6 +39,11 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
+/** Chart results carry `ephemeris` ('swiss' | 'moshier'); others nothing. */
+function ephemerisOf(value: unknown): unknown {
+  return value && typeof value === 'object' ? (value as { ephemeris?: unknown }).ephemeris : undefined;
+}
+
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /**
@@ -53,6 +54,7 @@ type JsonResponse<B> = Response & TypedResponse<JSONParsed<B>, 200, 'json'>;
 
 export async function cachedJson<T, B>(c: Context<AppEnv>, options: CachedOptions<T, B>): Promise<JsonResponse<B>> {
   const { resource, keyInput, compute, render } = options;
+  recordChartRequest(resource, options.ayanamsa);
   let value: T;
   let source = 'MISS';
   let cacheMs = 0;
@@ -65,13 +67,22 @@ export async function cachedJson<T, B>(c: Context<AppEnv>, options: CachedOption
     const lookup = await c.get('cache').getOrCompute(resource, keyInput, compute, waitUntilOf(c));
     ({ value, source, cacheMs, computeMs } = lookup);
   }
+  if (source === 'MISS') recordCalculation(resource, computeMs / 1000, ephemerisOf(value));
+  log.debug('cache_lookup', { requestId: c.get('requestId'), resource, source, cacheMs: round(cacheMs), computeMs: round(computeMs) });
+  const obs = c.get('obs');
+  if (obs) {
+    obs.cache = source;
+    obs.computeMs += computeMs;
+  }
   const text = JSON.stringify(render(value));
   const etag = await strongEtag(text);
   c.header('X-Cache', source);
   c.header('Server-Timing', `cache;dur=${round(cacheMs)};desc="${source}", compute;dur=${round(computeMs)}`);
   c.header('ETag', etag);
   if (c.req.method === 'GET') {
-    c.header('Cache-Control', keyInput === null ? 'no-store' : `public, max-age=${CACHE_POLICY[resource].ttlSec}`);
+    // A response to a keyed caller must not be served by a shared cache to someone without a key.
+    const keyed = c.env?.REQUIRE_API_KEY?.trim().toLowerCase() === 'true' || c.get('principal')?.kind === 'key';
+    c.header('Cache-Control', keyInput === null ? 'no-store' : `${keyed ? 'private' : 'public'}, max-age=${CACHE_POLICY[resource].ttlSec}`);
   }
   const response: Response = matchesIfNoneMatch(c.req.header('if-none-match'), etag)
     ? c.body(null, 304)

@@ -7,6 +7,8 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { EngineError, InputError } from '../core/errors';
+import { errorFields, log } from '../obs/log';
+import { routePatternOf } from './route-pattern';
 
 export interface ErrorDetail {
   /** Dot-separated field path (`planets.0.id`); empty for the body as a whole. */
@@ -50,7 +52,14 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** The request's log line and `astro_engine_errors_total` take the code from here. */
+export function noteErrorCode(c: Context, code: string): void {
+  const obs = c.get('obs') as { errorCode?: string } | undefined;
+  if (obs) obs.errorCode = code;
+}
+
 export function errorBody(c: Context, code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+  noteErrorCode(c, code);
   const requestId = (c.get('requestId') as string | undefined) ?? '';
   return { error: { code, message, ...(details && details.length ? { details } : {}), requestId } };
 }
@@ -81,7 +90,7 @@ export function toAppError(err: unknown): AppError | undefined {
 /** Logs an unexpected error once, with its stack, and answers without it. */
 export function internalError(err: Error, c: Context) {
   const code = err instanceof EngineError ? err.code : 'internal_error';
-  console.error({ level: 'error', msg: 'unhandled error', requestId: c.get('requestId'), name: err.name, error: err.message, stack: err.stack });
+  log.error('unhandled_error', { requestId: c.get('requestId'), method: c.req.method, route: routePatternOf(c), ...errorFields(err) });
   return errorResponse(c, 500, code, 'The calculation could not be completed; the error was logged with this requestId');
 }
 

@@ -29,3 +29,29 @@ export function createUpstashRedis(config: UpstashRedisConfig): Redis {
     signal: () => AbortSignal.timeout(config.timeoutMs),
   });
 }
+
+/** HGETALL without deserialization is a flat [field, value, …] array; with it, an object. Accept both. */
+export function hashFromReply(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i])] = String(raw[i + 1]);
+  } else if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw)) out[k] = String(v);
+  }
+  return out;
+}
+
+/** Longest Redis error text kept for logs and /health. */
+const MAX_REDIS_ERROR_CHARS = 300;
+
+/**
+ * A Redis failure as text fit for logs and /health: the client appends
+ * `, command was: [...]` with the whole command, payload included (a cached
+ * chart carries birth data), so that part is dropped; undici hides the real
+ * reason (ECONNREFUSED, bad port…) in `cause`, so that part is added.
+ */
+export function redisErrorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err).split(', command was:')[0].slice(0, MAX_REDIS_ERROR_CHARS);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.name}: ${err.message.split(', command was:')[0]}${cause}`.slice(0, MAX_REDIS_ERROR_CHARS);
+}

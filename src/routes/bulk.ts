@@ -13,6 +13,7 @@ import { chargeBulkItems } from '../access'; // issue 7
 import { LegacyBatchRequestSchema, legacyBatch } from '../bulk/legacy-batch';
 import type { AppEnv } from '../env';
 import { AppError, ValidationError, errorBody, type ErrorDetail } from '../http/errors';
+import { waitUntilOf } from '../http/wait-until';
 import { jsonBody } from '../http/json-body';
 import { errorResponses, ErrorSchema } from '../http/schemas';
 import { validationHook } from '../http/validation';
@@ -69,15 +70,6 @@ const batchCalculate = createRoute({
     400: { description: 'Invalid input (the old string `error`, with code, details and requestId)', ...json(LegacyErrorSchema) },
   },
 });
-
-/** Hono's executionCtx throws outside a Worker (Node's app.request): work then just runs. */
-function waitUntilOf(c: Context<AppEnv>): WaitUntil {
-  try {
-    return c.executionCtx;
-  } catch {
-    return { waitUntil: (promise) => void promise.catch(() => undefined) };
-  }
-}
 
 function servicesOf(c: Context<AppEnv>) {
   const services = bulk.bulkFromEnv(c.env ?? {});

@@ -78,6 +78,11 @@ function renderDocs(doc: OpenApiDoc) {
 
 /** Mounts both routes on the root app, which alone knows every route. */
 export function mountDocs(app: OpenAPIHono<AppEnv>): void {
+  const bearer = (description: string) => ({ type: 'http' as const, scheme: 'bearer', description });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', bearer('The ADMIN_TOKEN secret: operational writes.'));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', bearer('The METRICS_TOKEN secret (or the admin token), when set.'));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', bearer('An API key (also accepted as X-API-Key).'));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
   let cached: OpenApiDoc | undefined;
   const document = () => (cached ??= app.getOpenAPI31Document(DOC_CONFIG));
   app.get('/openapi.json', (c) => c.json(document()));

@@ -47,7 +47,7 @@ export function natalPlan(engine: SwissEphemeris, req: ChartRequest) {
 }
 
 function natalResponse(c: Context<AppEnv>, req: ChartRequest) {
-  return cachedJson(c, { resource: 'natal', ...natalPlan(c.get('engine'), req) });
+  return cachedJson(c, { resource: 'natal', ayanamsa: req.ayanamsa, ...natalPlan(c.get('engine'), req) });
 }
 
 export const natalRoutes = new OpenAPIHono<AppEnv>()

@@ -79,6 +79,9 @@ export function transitPlan(engine: SwissEphemeris, req: TransitRequest, nowMs: 
 
 export const transitRoutes = new OpenAPIHono<AppEnv>().openapi(
   route,
-  (c) => cachedJson(c, { resource: 'transits', ...transitPlan(c.get('engine'), c.req.valid('json'), Date.now()) }),
+  (c) => {
+    const req = c.req.valid('json');
+    return cachedJson(c, { resource: 'transits', ayanamsa: req.ayanamsa, ...transitPlan(c.get('engine'), req, Date.now()) });
+  },
   validationHook([...CHART_FIELD_NAMES, 'at']),
 );

@@ -101,7 +101,7 @@ async function startOwnWorker(ctx: { root: string; tmp: string }, vars: Record<s
  * Starts A, then B (one after the other: startWranglerDev picks "free" ports by probing, so two
  * parallel starts can pick the same ones). If B fails, A is stopped before the error is thrown.
  */
-export async function startWorkerPair(upstash: UpstashStackInfo): Promise<WorkerPair> {
+export async function startWorkerPair(upstash: UpstashStackInfo, extraVars: Record<string, string> = {}): Promise<WorkerPair> {
   const tmp = mkdtempSync(join(tmpdir(), 'ae-cache-e2e-'));
   const adminToken = `adm-${crypto.randomUUID()}`;
   const vars = {
@@ -109,6 +109,7 @@ export async function startWorkerPair(upstash: UpstashStackInfo): Promise<Worker
     UPSTASH_REDIS_REST_TOKEN: upstash.token,
     ADMIN_TOKEN: adminToken,
     REDIS_TIMEOUT_MS: '300',
+    ...extraVars,
   };
   const devs: WranglerDev[] = [];
   const cleanup = async () => {

@@ -1,0 +1,203 @@
+/**
+ * One observability service per isolate and configuration: the metrics
+ * registry, the log level, and (with Upstash) their shared copies.
+ *
+ * Flushing: after a request, if METRICS_FLUSH_SEC has passed since the last
+ * sync, the pending increments go to Redis in `ctx.waitUntil` (one EVAL that
+ * also reads the shared log level back). An isolate that is evicted loses at
+ * most that interval of counts; a failed flush is retried with the next one.
+ */
+import { DEFAULT_LOG_LEVEL, isLogLevel, log, type LogLevel } from './log';
+import { MetricsRegistry, addInto, families, type MetricFamily, type Sample } from './metrics';
+import { ObsRedisStore, type RuntimeLevel } from './shared-store';
+
+export interface ObsEnv {
+  LOG_LEVEL?: string;
+  METRICS_FLUSH_SEC?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  REDIS_TIMEOUT_MS?: string;
+}
+
+export const DEFAULT_METRICS_FLUSH_SEC = 5;
+const MAX_METRICS_FLUSH_SEC = 300;
+/** Run-time levels expire: a forgotten `debug` must not flood Logpush for ever. */
+export const DEFAULT_LEVEL_TTL_SEC = 3_600;
+export const MAX_LEVEL_TTL_SEC = 7 * 24 * 3_600;
+
+export type Scope = 'cluster' | 'isolate';
+
+export interface MetricsSnapshot {
+  scope: Scope;
+  note: string;
+  families: MetricFamily[];
+}
+
+export interface LevelStatus {
+  /** The level this isolate applies now. */
+  level: LogLevel;
+  /** `env`: LOG_LEVEL (or its default); `runtime`: set through PUT /logging/level. */
+  source: 'env' | 'runtime';
+  envLevel: LogLevel;
+  runtime: RuntimeLevel | null;
+  /** `cluster`: the run-time level is shared through Redis; `isolate`: this isolate only. */
+  scope: Scope;
+  /** Seconds after which other isolates apply a change (their next sync). */
+  propagationSec: number;
+  warnings?: string[];
+}
+
+type WaitUntil = { waitUntil(promise: Promise<unknown>): void };
+
+export class Observability {
+  readonly registry = new MetricsRegistry();
+  private runtime: RuntimeLevel | null = null;
+  private lastSyncMs = -Infinity;
+  private syncing = false;
+  private again = false;
+
+  constructor(
+    readonly envLevel: LogLevel,
+    private readonly flushMs: number,
+    readonly store: ObsRedisStore | null,
+    readonly warnings: string[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  level(): LogLevel {
+    return this.activeRuntime()?.level ?? this.envLevel;
+  }
+
+  private activeRuntime(): RuntimeLevel | null {
+    const runtime = this.runtime;
+    return runtime && Date.parse(runtime.expiresAt) > this.now() ? runtime : null;
+  }
+
+  /** After each request: hand pending counts to Redis and refresh the level, when due. */
+  afterRequest(ctx: WaitUntil): void {
+    if (!this.store) return;
+    if (this.syncing) {
+      // Counted while a sync is on the wire: the running sync goes again for them.
+      this.again = true;
+      return;
+    }
+    if (this.now() - this.lastSyncMs < this.flushMs) return;
+    this.syncing = true;
+    ctx.waitUntil(this.syncWhileDue().finally(() => (this.syncing = false)));
+  }
+
+  private async syncWhileDue(): Promise<void> {
+    do {
+      this.again = false;
+      this.lastSyncMs = this.now();
+      await this.sync();
+    } while (this.again && this.now() - this.lastSyncMs >= this.flushMs);
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.store) return;
+    const batch = this.registry.startFlush();
+    const out = await this.store.sync(batch);
+    if (batch) this.registry.finishFlush(batch, out.ok);
+    if (out.ok) this.runtime = out.value;
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    if (!this.store) {
+      return { scope: 'isolate', note: 'this isolate only: no Redis configured', families: families(this.registry.local()) };
+    }
+    const shared = await this.store.readMetrics();
+    if (!shared.ok) {
+      return { scope: 'isolate', note: 'this isolate only: Redis unreachable', families: families(this.registry.local()) };
+    }
+    const sample: Sample = addInto(shared.value, this.registry.unflushed());
+    const note = `every isolate, aggregated in Redis; other isolates hand over their counts within ${this.flushMs / 1000} s of a request`;
+    return { scope: 'cluster', note, families: families(sample) };
+  }
+
+  async levelStatus(): Promise<LevelStatus> {
+    if (this.store) {
+      const shared = await this.store.readLevel();
+      if (shared.ok) this.runtime = shared.value;
+    }
+    const runtime = this.activeRuntime();
+    return {
+      level: this.level(),
+      source: runtime ? 'runtime' : 'env',
+      envLevel: this.envLevel,
+      runtime,
+      scope: this.store ? 'cluster' : 'isolate',
+      propagationSec: this.store ? this.flushMs / 1000 : 0,
+      ...(this.warnings.length ? { warnings: this.warnings } : {}),
+    };
+  }
+
+  /**
+   * Sets (or with null clears) the run-time level: at once in this isolate, and
+   * through Redis for the others. False when Redis is configured but did not
+   * take it (the caller answers 503: a level only some isolates apply is worse
+   * than none).
+   */
+  async setLevel(level: LogLevel | null, ttlSec: number): Promise<boolean> {
+    const nowMs = this.now();
+    const runtime = level ? { level, setAt: new Date(nowMs).toISOString(), expiresAt: new Date(nowMs + ttlSec * 1000).toISOString() } : null;
+    if (this.store) {
+      const out = await this.store.writeLevel(runtime, ttlSec);
+      if (!out.ok) return false;
+    }
+    this.runtime = runtime;
+    return true;
+  }
+}
+
+function parseFlushSec(raw: string | undefined, warnings: string[]): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_METRICS_FLUSH_SEC;
+  const sec = Number(raw);
+  if (Number.isFinite(sec) && sec >= 0 && sec <= MAX_METRICS_FLUSH_SEC) return sec;
+  warnings.push(`METRICS_FLUSH_SEC must be a number from 0 to ${MAX_METRICS_FLUSH_SEC}, got '${raw}'; using ${DEFAULT_METRICS_FLUSH_SEC}`);
+  return DEFAULT_METRICS_FLUSH_SEC;
+}
+
+function parseLevel(raw: string | undefined, warnings: string[]): LogLevel {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return DEFAULT_LOG_LEVEL;
+  if (isLogLevel(value)) return value;
+  warnings.push(`LOG_LEVEL must be one of debug, info, warn, error, got '${raw}'; using ${DEFAULT_LOG_LEVEL}`);
+  return DEFAULT_LOG_LEVEL;
+}
+
+function redisTimeoutMs(raw: string | undefined): number {
+  const ms = Number(raw);
+  return Number.isInteger(ms) && ms >= 1 && ms <= 10_000 ? ms : 250;
+}
+
+const instances = new Map<string, Observability>();
+
+/**
+ * Never throws: this runs before everything else, so a bad variable becomes a
+ * warning (logged once per isolate, shown by /logging/status) and a default.
+ * A half-configured Upstash is the cache's error to report; here it means no
+ * shared store.
+ */
+export function obsFromEnv(env: ObsEnv): Observability {
+  const memoKey = JSON.stringify([env.LOG_LEVEL, env.METRICS_FLUSH_SEC, env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, env.REDIS_TIMEOUT_MS]);
+  let obs = instances.get(memoKey);
+  if (obs) return obs;
+  const warnings: string[] = [];
+  const envLevel = parseLevel(env.LOG_LEVEL, warnings);
+  const flushMs = parseFlushSec(env.METRICS_FLUSH_SEC, warnings) * 1000;
+  const url = env.UPSTASH_REDIS_REST_URL?.trim();
+  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim();
+  let store: ObsRedisStore | null = null;
+  if (url && token) {
+    try {
+      store = new ObsRedisStore({ url, token, timeoutMs: redisTimeoutMs(env.REDIS_TIMEOUT_MS) });
+    } catch (err) {
+      warnings.push(`Upstash Redis is not usable (${String(err)}); metrics and the log level are per isolate`);
+    }
+  }
+  obs = new Observability(envLevel, flushMs, store, warnings);
+  instances.set(memoKey, obs);
+  for (const warning of warnings) log.warn('config_warning', { warning });
+  return obs;
+}
