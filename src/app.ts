@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { except } from 'hono/combine';
-import { cacheFromEnv } from './cache';
+import { CacheConfigError, cacheFromEnv } from './cache';
 import type { SwissEphemeris } from './engine/swisseph';
 import type { AppEnv } from './env';
 import { AppError, errorResponse, onError } from './http/errors';
@@ -23,6 +23,7 @@ import { bulkRoutes, legacyBatchRoutes } from './routes/bulk';
 import { authenticate, keyRoutes, rateLimit } from './access';
 import { corsFromEnv, defaultBodyLimit, securityHeaders } from './http/hardening';
 import { observe } from './obs/middleware';
+import { recordCacheEvent } from './obs/record';
 import { observabilityRoutes } from './routes/observability';
 
 /** The data centre's Cache API in workerd; absent in plain Node (tests, bench). */
@@ -40,6 +41,21 @@ export interface AppDeps {
 /** What still answers without an engine: health, metrics, logging, docs. */
 const WITHOUT_ENGINE = /^\/(health|metrics|logging|docs|openapi\.json)(\/|$)/;
 
+/**
+ * One cache per isolate and configuration (memoised inside cacheFromEnv). A
+ * cache variable that cannot be used (Upstash half set, a bad
+ * REDIS_TIMEOUT_MS) must not turn every request into a 500: the in-memory
+ * tier stands in, and /health reports the mistake as `degraded`.
+ */
+function cacheOf(env: AppEnv['Bindings']) {
+  try {
+    return cacheFromEnv(env, edgeCache(), { onCount: recordCacheEvent });
+  } catch (err) {
+    if (!(err instanceof CacheConfigError)) throw err;
+    return cacheFromEnv({}, edgeCache(), { onCount: recordCacheEvent });
+  }
+}
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook() });
 
@@ -56,8 +72,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     else if (!WITHOUT_ENGINE.test(c.req.path)) {
       throw new AppError(503, 'engine_unavailable', 'The calculation engine is not available on this instance; retry shortly');
     }
-    // One cache per isolate and configuration (memoised inside cacheFromEnv).
-    c.set('cache', cacheFromEnv(c.env ?? {}, edgeCache()));
+    c.set('cache', cacheOf(c.env ?? {}));
     await next();
   });
   app.use('*', authenticate());

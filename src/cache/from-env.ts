@@ -36,13 +36,13 @@ const instances = new Map<string, ResponseCache>();
  * `edge` is `caches.default` (one object per isolate) or null; the memo keys on
  * whether it is given, not on its identity.
  */
-export function cacheFromEnv(env: CacheEnv, edge: Cache | null, options: Pick<ResponseCacheOptions, 'engineVersion'> = {}): ResponseCache {
+export function cacheFromEnv(env: CacheEnv, edge: Cache | null, options: Pick<ResponseCacheOptions, 'engineVersion' | 'onCount'> = {}): ResponseCache {
   const redis = redisConfig(env);
   const shared = parseSharedResources(env.CACHE_SHARED_RESOURCES);
   const memoKey = JSON.stringify([redis?.url, redis?.token, redis?.timeoutMs, edge !== null, options.engineVersion, shared]);
   let cache = instances.get(memoKey);
   if (!cache) {
-    cache = new ResponseCache({ edge, redis, engineVersion: options.engineVersion, policy: policyFor(shared) });
+    cache = new ResponseCache({ edge, redis, engineVersion: options.engineVersion, policy: policyFor(shared), onCount: options.onCount });
     instances.set(memoKey, cache);
   }
   return cache;

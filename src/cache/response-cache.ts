@@ -51,6 +51,7 @@ export class ResponseCache {
   private readonly engineVersion: string;
   private readonly refreshSec: number;
   private readonly flushMs: number;
+  private readonly onCount?: (name: CounterName) => void;
   private readonly now: () => number;
   private lastFlushAtMs = Number.NEGATIVE_INFINITY;
   private lastClear?: { at: string; namespace: number };
@@ -61,6 +62,7 @@ export class ResponseCache {
     this.engineVersion = options.engineVersion ?? CACHE_ENGINE_VERSION;
     this.refreshSec = options.namespaceRefreshSec ?? NAMESPACE_REFRESH_SEC;
     this.flushMs = (options.statsFlushSec ?? STATS_FLUSH_SEC) * 1000;
+    this.onCount = options.onCount;
     this.timeoutMs = options.redis?.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     this.edge = options.edge ? new EdgeTier(options.edge, () => this.count('edgeErrors')) : null;
     this.edgeEnabled = this.edge !== null;
@@ -207,6 +209,7 @@ export class ResponseCache {
 
   private count(name: CounterName): void {
     this.counters.count(name);
+    this.onCount?.(name);
   }
 }
 

@@ -1,5 +1,6 @@
 /** The cache's public types, apart so the route integration can import them without the implementation. */
 import type { MemoryLruOptions } from './memory-lru';
+import type { CounterName } from './stats';
 import type { CachePolicy } from './policy';
 
 export type CacheSource = 'HIT-EDGE' | 'HIT-REDIS' | 'MISS';
@@ -44,5 +45,7 @@ export interface ResponseCacheOptions {
   statsFlushSec?: number;
   /** Milliseconds clock for expiry, namespace refresh, flush interval and the Redis budget. */
   now?: () => number;
+  /** Told of every counted event as it happens (the metrics registry listens). */
+  onCount?: (name: CounterName) => void;
 }
 

@@ -34,10 +34,15 @@ export const CORS_EXPOSED_HEADERS = [
   'RateLimit-Reset',
   'Retry-After',
   'Server-Timing',
+  // Bulk jobs: where the job is, and whether an Idempotency-Key replayed it.
+  'Location',
+  'Idempotent-Replayed',
+  // The old service's id header, echoed when sent.
+  'X-Correlation-ID',
 ] as const;
 
 /** Request headers a page may send beyond the CORS-safelisted ones. */
-export const CORS_ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'If-None-Match'] as const;
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'X-Correlation-ID', 'If-None-Match'] as const;
 
 export const CORS_ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'] as const;
 

@@ -51,6 +51,11 @@ export const METRICS = {
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   ),
   chartRequests: counter('astro_engine_chart_requests_total', 'Chart requests answered, by chart type and ayanamsa (cache hits included).', ['chart_type', 'ayanamsa']),
+  cacheOperations: counter(
+    'astro_engine_cache_operations_total',
+    'Cache events by tier (edge, shared: Redis or the in-memory stand-in, compute) and result (hit, miss, error, skipped, run, bypassed).',
+    ['tier', 'result'],
+  ),
   errors: counter('astro_engine_errors_total', 'Error answers by stable error code and status.', ['code', 'status']),
   bulkJobs: counter('astro_engine_bulk_jobs_total', 'Bulk jobs by outcome: created, then completed, completed_with_errors or failed.', ['outcome']),
   bulkItems: counter('astro_engine_bulk_items_total', 'Bulk items computed, by outcome (succeeded or failed).', ['outcome']),
@@ -104,15 +109,25 @@ export function sampleFromFields(fields: Record<string, string>): Sample {
   return sample;
 }
 
+/** Increments handed to Redis as one unit; the id makes a retried batch count once. */
+export interface Batch {
+  id: string;
+  sample: Sample;
+}
+
 /**
  * One isolate's metrics: everything since it started (`local`), and what it
- * has not yet handed to Redis (`pending`, then `inFlight` during a flush; a
- * failed flush is put back and goes with the next one).
+ * has not yet handed to Redis. A flush takes one batch at a time; a failed
+ * batch is retried as it was, id included, before any newer counts, so a
+ * batch Redis applied but whose answer was lost (a timeout) is not added twice.
  */
 export class MetricsRegistry {
   private readonly totals: Sample = new Map();
   private pending: Sample = new Map();
-  private readonly inFlight: Sample = new Map();
+  private inFlight: Batch | null = null;
+  private retry: Batch | null = null;
+
+  constructor(private readonly newId: () => string = () => crypto.randomUUID()) {}
 
   inc(def: CounterDef, labelValues: readonly string[], n = 1): void {
     this.add(fieldOf(def, labelValues, 'v'), n);
@@ -131,25 +146,30 @@ export class MetricsRegistry {
     return new Map(this.totals);
   }
 
+  /** What Redis has not acknowledged: pending, in flight, waiting for a retry. */
   unflushed(): Sample {
-    return addInto(new Map(this.pending), this.inFlight);
+    const out = new Map(this.pending);
+    if (this.inFlight) addInto(out, this.inFlight.sample);
+    if (this.retry) addInto(out, this.retry.sample);
+    return out;
   }
 
-  startFlush(): Sample | null {
-    if (this.pending.size === 0) return null;
-    const batch = this.pending;
-    this.pending = new Map();
-    addInto(this.inFlight, batch);
+  /** The next batch to send, or null (nothing to send, or a batch is already on the wire). */
+  startFlush(): Batch | null {
+    if (this.inFlight) return null;
+    let batch = this.retry;
+    if (batch) this.retry = null;
+    else if (this.pending.size > 0) {
+      batch = { id: this.newId(), sample: this.pending };
+      this.pending = new Map();
+    }
+    this.inFlight = batch;
     return batch;
   }
 
-  finishFlush(batch: Sample, ok: boolean): void {
-    for (const [field, n] of batch) {
-      const left = (this.inFlight.get(field) ?? 0) - n;
-      if (left === 0) this.inFlight.delete(field);
-      else this.inFlight.set(field, left);
-    }
-    if (!ok) addInto(this.pending, batch);
+  finishFlush(batch: Batch, ok: boolean): void {
+    if (this.inFlight === batch) this.inFlight = null;
+    if (!ok) this.retry = batch;
   }
 
   private add(field: string, n: number): void {

@@ -3,6 +3,7 @@
  * bulk chunks). The observability middleware points `current` at the
  * registry of the isolate's configuration at the start of every request.
  */
+import type { CounterName } from '../cache/stats';
 import { METRICS, MetricsRegistry } from './metrics';
 
 let current = new MetricsRegistry();
@@ -15,6 +16,24 @@ export function useRegistry(registry: MetricsRegistry): void {
 export function recordCalculation(type: string, seconds: number, ephemeris?: unknown): void {
   current.observe(METRICS.calculationDuration, [type], seconds);
   if (ephemeris === 'moshier') current.inc(METRICS.ephemerisFallbacks, [type]);
+}
+
+/** The cache's own events (src/cache/stats.ts) as `astro_engine_cache_operations_total{tier, result}`. */
+const CACHE_EVENTS: Record<CounterName, readonly [string, string]> = {
+  misses: ['compute', 'run'],
+  computeErrors: ['compute', 'error'],
+  edgeHits: ['edge', 'hit'],
+  edgeMisses: ['edge', 'miss'],
+  edgeErrors: ['edge', 'error'],
+  sharedHits: ['shared', 'hit'],
+  sharedMisses: ['shared', 'miss'],
+  sharedErrors: ['shared', 'error'],
+  sharedSkipped: ['shared', 'skipped'],
+  bypassed: ['cache', 'bypassed'],
+};
+
+export function recordCacheEvent(name: CounterName): void {
+  current.inc(METRICS.cacheOperations, CACHE_EVENTS[name]);
 }
 
 export function recordChartRequest(chartType: string, ayanamsa: string): void {

@@ -8,7 +8,7 @@
  * most that interval of counts; a failed flush is retried with the next one.
  */
 import { DEFAULT_LOG_LEVEL, isLogLevel, log, type LogLevel } from './log';
-import { MetricsRegistry, addInto, families, type MetricFamily, type Sample } from './metrics';
+import { MetricsRegistry, families, type MetricFamily } from './metrics';
 import { ObsRedisStore, type RuntimeLevel } from './shared-store';
 
 export interface ObsEnv {
@@ -53,8 +53,8 @@ export class Observability {
   readonly registry = new MetricsRegistry();
   private runtime: RuntimeLevel | null = null;
   private lastSyncMs = -Infinity;
-  private syncing = false;
-  private again = false;
+  private flushScheduled = false;
+  private syncChain: Promise<void> = Promise.resolve();
 
   constructor(
     readonly envLevel: LogLevel,
@@ -73,46 +73,58 @@ export class Observability {
     return runtime && Date.parse(runtime.expiresAt) > this.now() ? runtime : null;
   }
 
-  /** After each request: hand pending counts to Redis and refresh the level, when due. */
+  /**
+   * After each request: make sure a sync is scheduled, at once when the last
+   * one is METRICS_FLUSH_SEC old, else when it will be. So every count reaches
+   * Redis within that interval (unless the isolate is evicted first), at most
+   * one scheduled sync exists per isolate, and syncs never overlap.
+   */
   afterRequest(ctx: WaitUntil): void {
-    if (!this.store) return;
-    if (this.syncing) {
-      // Counted while a sync is on the wire: the running sync goes again for them.
-      this.again = true;
-      return;
-    }
-    if (this.now() - this.lastSyncMs < this.flushMs) return;
-    this.syncing = true;
-    ctx.waitUntil(this.syncWhileDue().finally(() => (this.syncing = false)));
+    if (!this.store || this.flushScheduled) return;
+    this.flushScheduled = true;
+    const delayMs = Math.max(0, this.lastSyncMs + this.flushMs - this.now());
+    ctx.waitUntil(this.flushAfter(delayMs));
   }
 
-  private async syncWhileDue(): Promise<void> {
-    do {
-      this.again = false;
-      this.lastSyncMs = this.now();
-      await this.sync();
-    } while (this.again && this.now() - this.lastSyncMs >= this.flushMs);
+  private async flushAfter(delayMs: number): Promise<void> {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    // Counts made from here on schedule the next sync.
+    this.flushScheduled = false;
+    await this.syncNow();
+  }
+
+  /** One sync at a time, in order: the registry hands out one batch at a time. */
+  private syncNow(): Promise<void> {
+    const run = () => this.sync();
+    this.syncChain = this.syncChain.then(run, run);
+    return this.syncChain;
   }
 
   private async sync(): Promise<void> {
     if (!this.store) return;
+    this.lastSyncMs = this.now();
     const batch = this.registry.startFlush();
     const out = await this.store.sync(batch);
     if (batch) this.registry.finishFlush(batch, out.ok);
     if (out.ok) this.runtime = out.value;
   }
 
-  async metrics(): Promise<MetricsSnapshot> {
+  /**
+   * Without Redis: this isolate's counts (and it says so). With Redis: this
+   * isolate's counts are handed over first, then the totals are read, so
+   * successive scrapes never go down whichever isolate answers. Redis
+   * unreachable: null (the route answers 503; one isolate's small totals under
+   * the same names would look like a counter reset).
+   */
+  async metrics(): Promise<MetricsSnapshot | null> {
     if (!this.store) {
       return { scope: 'isolate', note: 'this isolate only: no Redis configured', families: families(this.registry.local()) };
     }
+    await this.syncNow();
     const shared = await this.store.readMetrics();
-    if (!shared.ok) {
-      return { scope: 'isolate', note: 'this isolate only: Redis unreachable', families: families(this.registry.local()) };
-    }
-    const sample: Sample = addInto(shared.value, this.registry.unflushed());
-    const note = `every isolate, aggregated in Redis; other isolates hand over their counts within ${this.flushMs / 1000} s of a request`;
-    return { scope: 'cluster', note, families: families(sample) };
+    if (!shared.ok) return null;
+    const note = `every isolate, aggregated in Redis; each hands its counts over within ${this.flushMs / 1000} s`;
+    return { scope: 'cluster', note, families: families(shared.value) };
   }
 
   async levelStatus(): Promise<LevelStatus> {

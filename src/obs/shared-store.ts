@@ -8,10 +8,11 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { createUpstashRedis, hashFromReply, redisErrorText, type UpstashRedisConfig } from '../platform/upstash-redis';
 import { isLogLevel, type LogLevel } from './log';
-import { sampleFromFields, type Sample } from './metrics';
+import { sampleFromFields, type Batch, type Sample } from './metrics';
 
 export const METRICS_KEY = 'ae:metrics';
 export const LOG_LEVEL_KEY = 'ae:log:level';
+const batchKey = (id: string) => `ae:metrics:batch:${id}`;
 
 /** A level set at run time, until `expiresAt`. */
 export interface RuntimeLevel {
@@ -20,8 +21,18 @@ export interface RuntimeLevel {
   expiresAt: string;
 }
 
-/** Adds ARGV's field/increment pairs to the metrics hash, then returns the shared level (or nil). */
-const SYNC_LUA = "for i = 1, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end return redis.call('GET', KEYS[2])";
+/** A batch id is remembered this long: far beyond any retry of it. */
+const BATCH_MARK_TTL_SEC = 24 * 3600;
+
+/**
+ * Adds ARGV[2..]'s field/increment pairs to the metrics hash once per batch id
+ * (the marker key KEYS[3], set NX, makes a retry of an applied batch a no-op),
+ * then returns the shared level (or nil). ARGV[1]: the marker's TTL.
+ */
+const SYNC_LUA = `if #ARGV > 1 and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) then
+  for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return redis.call('GET', KEYS[2])`;
 
 export function parseRuntimeLevel(raw: unknown): RuntimeLevel | null {
   if (typeof raw !== 'string') return null;
@@ -45,11 +56,12 @@ export class ObsRedisStore {
     this.redis = createUpstashRedis(config);
   }
 
-  /** Adds `batch` (may be empty) and reads the shared level in one command. */
-  sync(batch: Sample | null): Promise<Outcome<RuntimeLevel | null>> {
-    const args: string[] = [];
-    for (const [field, n] of batch ?? []) if (n !== 0) args.push(field, String(n));
-    return this.call(async (r) => parseRuntimeLevel(await r.eval(SYNC_LUA, [METRICS_KEY, LOG_LEVEL_KEY], args)));
+  /** Adds `batch` (once per id; may be null) and reads the shared level, in one command. */
+  sync(batch: Batch | null): Promise<Outcome<RuntimeLevel | null>> {
+    const args: string[] = [String(BATCH_MARK_TTL_SEC)];
+    for (const [field, n] of batch?.sample ?? []) if (n !== 0) args.push(field, String(n));
+    const keys = [METRICS_KEY, LOG_LEVEL_KEY, batchKey(batch?.id ?? 'none')];
+    return this.call(async (r) => parseRuntimeLevel(await r.eval(SYNC_LUA, keys, args)));
   }
 
   readMetrics(): Promise<Outcome<Sample>> {

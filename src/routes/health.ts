@@ -12,7 +12,10 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppDeps } from '../app';
+import { accessFromEnv } from '../access';
 import { bulkFromEnv } from '../bulk';
+import { cacheFromEnv } from '../cache';
+import { obsFromEnv } from '../obs/service';
 import type { AppEnv } from '../env';
 import { engineLabel } from '../http/chart-request';
 import { EPHEMERIS_FILES } from '../ephemeris';
@@ -38,6 +41,7 @@ const HealthSchema = z
         lastErrorAt: z.string().optional(),
       }),
       qstash: z.object({ status: z.enum(['not_configured', 'configured', 'misconfigured']), error: z.string().optional() }),
+      config: z.object({ status: z.enum(['ok', 'invalid']), errors: z.array(z.string()).optional() }),
     }),
   })
   .openapi('Health');
@@ -49,7 +53,7 @@ const healthRoute = createRoute({
   path: '/health',
   summary: 'Service health',
   description:
-    '`ok`; `degraded` when requests still succeed but the Swiss files are missing, Redis is unreachable or QStash is misconfigured; `down` (503) when there is no engine.',
+    '`ok`; `degraded` when requests still succeed but the Swiss files are missing, Redis is unreachable, QStash is misconfigured or a variable is unusable (`dependencies.config`); `down` (503) when there is no engine.',
   tags: ['operations'],
   responses: { 200: { description: 'Healthy or degraded', ...json(HealthSchema) }, 503: { description: 'Down', ...json(HealthSchema) } },
 });
@@ -83,13 +87,36 @@ function qstashStatus(c: Context<AppEnv>): z.infer<typeof HealthSchema>['depende
   }
 }
 
+/**
+ * Variables that cannot be used. Each module refuses its own bad configuration
+ * (the cache falls back to memory, keyed routes answer 500, bulk jobs 503); here
+ * they are gathered so an operator sees them without reading logs.
+ */
+function configErrors(c: Context<AppEnv>): string[] {
+  const env = c.env ?? {};
+  const errors: string[] = [...obsFromEnv(env).warnings];
+  const attempts: [string, () => unknown][] = [
+    ['cache', () => cacheFromEnv(env, null)],
+    ['access', () => accessFromEnv(env)],
+  ];
+  for (const [what, attempt] of attempts) {
+    try {
+      attempt();
+    } catch (err) {
+      errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return errors;
+}
+
 async function health(c: Context<AppEnv>, deps: AppDeps): Promise<z.infer<typeof HealthSchema>> {
   const engine = deps.engine;
   const files = EPHEMERIS_FILES.map((f) => ({ name: f.name, covers: f.covers, loaded: engine?.filesLoaded.includes(f.name) ?? false }));
   const swissFilesLoaded = files.every((f) => f.loaded);
   const redis = await c.get('cache').health();
   const qstash = qstashStatus(c);
-  const degraded = !swissFilesLoaded || redis.redis === 'unreachable' || qstash.status === 'misconfigured';
+  const config = configErrors(c);
+  const degraded = !swissFilesLoaded || redis.redis === 'unreachable' || qstash.status === 'misconfigured' || config.length > 0;
   return {
     status: !engine ? 'down' : degraded ? 'degraded' : 'ok',
     engine: engine
@@ -106,6 +133,7 @@ async function health(c: Context<AppEnv>, deps: AppDeps): Promise<z.infer<typeof
       ephemerisFiles: { status: swissFilesLoaded ? 'ok' : 'missing' },
       redis: { status: redis.redis, ...(redis.lastError ? { lastError: redis.lastError, lastErrorAt: redis.lastErrorAt } : {}) },
       qstash,
+      config: config.length ? { status: 'invalid', errors: config } : { status: 'ok' },
     },
   };
 }

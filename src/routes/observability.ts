@@ -4,7 +4,6 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { CacheStatsSnapshot } from '../cache';
 import type { AppEnv } from '../env';
 import { requireAdmin, requireMetricsAccess } from '../http/admin';
 import { AppError } from '../http/errors';
@@ -21,39 +20,12 @@ const errors = {
   403: { description: 'Wrong token, or operations disabled', ...json(ErrorSchema) },
 };
 
-/**
- * The cache's own counters (aggregated in Redis by the cache, src/cache/stats.ts)
- * as `astro_engine_cache_operations_total{tier, result}`.
- */
-function cacheFamily(stats: CacheStatsSnapshot): MetricFamily {
-  const { edge, shared } = stats.tiers;
-  const sharedTier = stats.sharedBackend; // 'redis' or 'memory' (the per-isolate stand-in)
-  const series = [
-    ...(edge.enabled
-      ? [
-          { labels: { tier: 'edge', result: 'hit' }, value: edge.hits },
-          { labels: { tier: 'edge', result: 'miss' }, value: edge.misses },
-          { labels: { tier: 'edge', result: 'error' }, value: edge.errors },
-        ]
-      : []),
-    { labels: { tier: sharedTier, result: 'hit' }, value: shared.hits },
-    { labels: { tier: sharedTier, result: 'miss' }, value: shared.misses },
-    { labels: { tier: sharedTier, result: 'error' }, value: shared.errors },
-    { labels: { tier: sharedTier, result: 'skipped' }, value: shared.skipped },
-    { labels: { tier: 'compute', result: 'miss' }, value: stats.misses },
-    { labels: { tier: 'compute', result: 'error' }, value: stats.computeErrors },
-  ];
-  return {
-    name: 'astro_engine_cache_operations_total',
-    type: 'counter',
-    help: `Cache lookups by tier and result; tier "compute" counts the requests no tier had (cache scope: ${stats.scope}).`,
-    series,
-  };
-}
-
 async function collect(c: Context<AppEnv>) {
-  const obs = obsFromEnv(c.env ?? {});
-  const [snapshot, cacheStats] = await Promise.all([obs.metrics(), c.get('cache').stats()]);
+  const snapshot = await obsFromEnv(c.env ?? {}).metrics();
+  if (!snapshot) {
+    c.header('Retry-After', '5');
+    throw new AppError(503, 'metrics_unavailable', 'Redis, where the metrics of every isolate are added up, is unreachable; retry shortly');
+  }
   const info: MetricFamily = {
     name: 'astro_engine_build_info',
     type: 'gauge',
@@ -68,7 +40,7 @@ async function collect(c: Context<AppEnv>) {
   };
   c.header('X-Metrics-Scope', snapshot.scope);
   c.header('Cache-Control', 'no-store');
-  return { scope: snapshot.scope, note: snapshot.note, families: [info, aggregated, ...snapshot.families, cacheFamily(cacheStats)] };
+  return { scope: snapshot.scope, note: snapshot.note, families: [info, aggregated, ...snapshot.families] };
 }
 
 const metricsRoute = createRoute({
@@ -76,10 +48,14 @@ const metricsRoute = createRoute({
   path: '/metrics',
   summary: 'Metrics in Prometheus text format',
   description:
-    'Counters and histograms aggregated across isolates through Redis (`# scope: cluster`), or of the answering isolate only (`# scope: isolate`, also `X-Metrics-Scope` and `astro_engine_metrics_aggregated 0`). With METRICS_TOKEN set, send it (or the admin token) as a bearer token.',
+    'Counters and histograms aggregated across isolates through Redis (`# scope: cluster`); without Redis configured, of the answering isolate only (`# scope: isolate`, also `X-Metrics-Scope` and `astro_engine_metrics_aggregated 0`); 503 `metrics_unavailable` while Redis is unreachable. With METRICS_TOKEN set, send it (or the admin token) as a bearer token.',
   tags: ['operations'],
   security: [{ metricsToken: [] }],
-  responses: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } }, ...errors },
+  responses: {
+    200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } },
+    ...errors,
+    503: { description: 'Redis unreachable', ...json(ErrorSchema) },
+  },
 });
 
 const MetricsJsonSchema = z
@@ -92,7 +68,7 @@ const metricsJsonRoute = createRoute({
   summary: 'The same metrics as JSON',
   tags: ['operations'],
   security: [{ metricsToken: [] }],
-  responses: { 200: { description: 'Metric families with their series', ...json(MetricsJsonSchema) }, ...errors },
+  responses: { 200: { description: 'Metric families with their series', ...json(MetricsJsonSchema) }, ...errors, 503: { description: 'Redis unreachable', ...json(ErrorSchema) } },
 });
 
 const RuntimeLevelSchema = z.object({ level: z.enum(LOG_LEVELS), setAt: z.string(), expiresAt: z.string() });

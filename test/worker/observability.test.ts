@@ -232,7 +232,8 @@ describe('GET /metrics', () => {
     expect(delta('astro_engine_errors_total', { code: 'not_found', status: '404' })).toBe(1);
     expect(delta('astro_engine_chart_requests_total', { chart_type: 'natal', ayanamsa: 'raman' })).toBe(3);
     expect(delta('astro_engine_cache_operations_total', { tier: 'edge', result: 'hit' })).toBe(2);
-    expect(delta('astro_engine_cache_operations_total', { tier: 'compute', result: 'miss' })).toBe(1);
+    expect(delta('astro_engine_cache_operations_total', { tier: 'edge', result: 'miss' })).toBe(1);
+    expect(delta('astro_engine_cache_operations_total', { tier: 'compute', result: 'run' })).toBe(1);
 
     // Histograms: every request lands in exactly one bucket, so +Inf moves by the count,
     // and the buckets are cumulative.
@@ -311,11 +312,28 @@ describe('health', () => {
       ephemerisFiles: { status: 'ok' },
       redis: { status: 'not_configured' },
       qstash: { status: 'not_configured' },
+      config: { status: 'ok' },
     });
     expect(await (await call('/health/live')).json()).toEqual({ status: 'ok' });
     const ready = await call('/health/ready');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', health: 'ok' });
+  });
+
+  it('a half-configured Upstash or a bad variable is reported (degraded), and requests still succeed', async () => {
+    const half = { UPSTASH_REDIS_REST_URL: 'https://example.upstash.io', REQUIRE_API_KEY: 'yes', LOG_LEVEL: 'loud' };
+    const res = await call('/health', {}, half);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body.status).toBe('degraded');
+    expect(body.dependencies.config.status).toBe('invalid');
+    const errors = body.dependencies.config.errors.join('\n');
+    expect(errors).toMatch(/UPSTASH_REDIS_REST_TOKEN is missing/);
+    expect(errors).toMatch(/REQUIRE_API_KEY/);
+    expect(errors).toMatch(/LOG_LEVEL/);
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/logging/status']) expect((await call(path, {}, half)).status, path).toBe(200);
+    // Keyed routes fail closed on an unusable key store (a logged 500, never an open door);
+    // the cache alone would fall back to memory, as the non-keyed /health above shows.
   });
 
   it('a QStash token without signing keys is reported as misconfigured (degraded)', async () => {

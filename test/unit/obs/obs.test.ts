@@ -13,20 +13,28 @@ import { counterValue, histogramBuckets } from '../../support/prometheus';
 afterEach(() => vi.restoreAllMocks());
 
 describe('MetricsRegistry', () => {
-  it('keeps totals, hands pending counts to a flush once, and puts a failed flush back', () => {
-    const r = new MetricsRegistry();
+  it('keeps totals, sends one batch at a time, and retries a failed batch as it was, id included', () => {
+    let n = 0;
+    const r = new MetricsRegistry(() => `batch-${++n}`);
     r.inc(METRICS.requests, ['GET', '/health', '200']);
     r.inc(METRICS.requests, ['GET', '/health', '200'], 2);
     const first = r.startFlush()!;
-    expect([...first.values()]).toEqual([3]);
-    expect(r.startFlush()).toBeNull(); // nothing new
+    expect(first.id).toBe('batch-1');
+    expect([...first.sample.values()]).toEqual([3]);
     r.inc(METRICS.requests, ['GET', '/health', '200']);
+    expect(r.startFlush()).toBeNull(); // one batch on the wire at a time
     expect([...r.unflushed().values()]).toEqual([4]); // in flight + pending
-    r.finishFlush(first, false); // Redis did not take it: goes with the next flush
+    // No answer (a timeout): Redis may have applied it, so it goes again unchanged, before newer counts.
+    r.finishFlush(first, false);
+    const retried = r.startFlush()!;
+    expect(retried).toEqual({ id: 'batch-1', sample: first.sample });
+    r.finishFlush(retried, true);
     const second = r.startFlush()!;
-    expect([...second.values()]).toEqual([4]);
+    expect(second.id).toBe('batch-2');
+    expect([...second.sample.values()]).toEqual([1]);
     r.finishFlush(second, true);
     expect(r.unflushed().size).toBe(0);
+    expect(r.startFlush()).toBeNull();
     expect([...r.local().values()]).toEqual([4]);
   });
 
