@@ -10,3 +10,5 @@ export interface OfflineEntry {
 }
 export declare function offlineKey(input: { name: string; plan: string; now?: Date }): { key: string; entry: OfflineEntry };
 export declare function run(argv: string[], env?: Record<string, string | undefined>): Promise<{ text?: string; json?: any }>;
+/** Whether --url may use plain http:// for this URL hostname (loopback only). */
+export declare function isLoopbackHost(hostname: string): boolean;

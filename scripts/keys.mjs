@@ -63,7 +63,17 @@ function baseUrlOf(raw) {
     throw new UsageError(`--url is not a URL: ${raw}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--url must be http(s)');
+  // ADMIN_TOKEN travels in a header: in cleartext only to this machine (a local `wrangler dev`).
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(`--url must be https:// (plain http:// would send ADMIN_TOKEN in cleartext; it is allowed only for localhost, 127.0.0.0/8 and [::1])`);
+  }
   return url.origin;
+}
+
+/** `hostname` as the URL parser leaves it: IPv4 forms normalised to dotted decimal, IPv6 compressed and in brackets. */
+export function isLoopbackHost(hostname) {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** One admin API call; throws with the server's error code and message on a non-2xx. */
@@ -137,7 +147,7 @@ export async function run(argv, env = process.env) {
   if (!keyId) throw new UsageError('revoke needs a keyId (see `list`)');
   const revoked = await adminCall(baseUrl, token, 'DELETE', `/admin/keys/${encodeURIComponent(keyId)}`);
   if (values.json) return { json: revoked };
-  return { text: `${revoked.keyId} revoked at ${revoked.revokedAt} (refused everywhere within 30 s)` };
+  return { text: `${revoked.keyId} revoked at ${revoked.revokedAt} (refused everywhere within 30 s; up to 300 s where an isolate cannot reach Redis)` };
 }
 
 async function main() {

@@ -7,10 +7,11 @@
  *   neither                         → keys from API_KEYS (read-only), MemoryRatelimit per isolate
  */
 import { parseTimeoutMs } from '../cache';
+import { AuthFailureGuard } from './auth-failures';
 import { AccessConfigError } from './errors';
 import { RedisKeyStore, SecretKeyStore, type KeyStore } from './key-store';
-import { MemoryRatelimit, upstashLimiter, type RateLimiter } from './limiter';
-import { PLAN_NAMES, parseRateLimits, type PlanLimits, type PlanName } from './plans';
+import { MemoryRatelimit, RATELIMIT_REDIS_PREFIX, UpstashRatelimit, type RateLimiter } from './limiter';
+import { AUTH_FAILURE_LIMIT, PLAN_NAMES, parseRateLimits, type PlanLimits, type PlanName } from './plans';
 import { parseApiKeys } from './secret-keys';
 import { createUpstashRedis } from '../platform/upstash-redis';
 
@@ -28,6 +29,8 @@ export interface AccessServices {
   keys: KeyStore;
   limits: PlanLimits;
   limiters: Record<PlanName, RateLimiter>;
+  /** Failed authentications per client address (AUTH_FAILURE_LIMIT). */
+  authFailures: AuthFailureGuard;
   /** Where quotas are counted: `redis` (shared by every isolate) or `memory` (this isolate only). */
   backend: 'redis' | 'memory';
 }
@@ -73,7 +76,8 @@ function build(env: AccessEnv): AccessServices {
   const redis = redisConfig(env);
   if (!redis) {
     const limiters = perPlan((plan) => new MemoryRatelimit(limits[plan].requests, limits[plan].windowSec));
-    return { requireKey, keys: new SecretKeyStore(parseApiKeys(env.API_KEYS)), limits, limiters, backend: 'memory' };
+    const authFailures = new AuthFailureGuard(new MemoryRatelimit(AUTH_FAILURE_LIMIT.requests, AUTH_FAILURE_LIMIT.windowSec), AUTH_FAILURE_LIMIT);
+    return { requireKey, keys: new SecretKeyStore(parseApiKeys(env.API_KEYS)), limits, limiters, authFailures, backend: 'memory' };
   }
   let client: ReturnType<typeof createUpstashRedis>;
   try {
@@ -81,6 +85,7 @@ function build(env: AccessEnv): AccessServices {
   } catch (err) {
     throw new AccessConfigError(`UPSTASH_REDIS_REST_URL is not usable for API keys and rate limits: ${String((err as Error)?.message ?? err)}`, { cause: err });
   }
-  const limiters = perPlan((plan) => upstashLimiter(client, plan, limits[plan], redis.timeoutMs));
-  return { requireKey, keys: new RedisKeyStore(client), limits, limiters, backend: 'redis' };
+  const limiters = perPlan((plan) => new UpstashRatelimit(client, `${RATELIMIT_REDIS_PREFIX}:${plan}`, limits[plan], redis.timeoutMs));
+  const authFailures = new AuthFailureGuard(new UpstashRatelimit(client, `${RATELIMIT_REDIS_PREFIX}:authfail`, AUTH_FAILURE_LIMIT, redis.timeoutMs), AUTH_FAILURE_LIMIT);
+  return { requireKey, keys: new RedisKeyStore(client), limits, limiters, authFailures, backend: 'redis' };
 }

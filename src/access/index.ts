@@ -1,5 +1,5 @@
 /** API keys, plans and rate limits (issue 7); see README.md beside this file. */
-export { authenticate, chargeBulkItems, isKeyedPath, rateLimit } from './middleware';
+export { authenticate, chargeBatchRequests, chargeBulkItems, isKeyedPath, rateLimit, type Charge } from './middleware';
 export { keyRoutes } from './routes';
 export { accessFromEnv, parseRequireApiKey, type AccessEnv, type AccessServices } from './from-env';
 export { DEFAULT_PLAN_LIMITS, KEY_PLAN_NAMES, PLAN_NAMES, isPlanName, parseRateLimits, type PlanLimit, type PlanLimits, type PlanName } from './plans';

@@ -22,14 +22,18 @@ export const apiKeyRedisKeys = {
 };
 
 /**
- * How long an isolate trusts its copy of a key (valid, revoked or unknown)
- * before asking Redis again: the bound on how late a revocation made through
- * another isolate takes effect. The revoking isolate updates its copy at once.
+ * How long an isolate trusts its copy of a key (valid or revoked) before
+ * asking Redis again: the bound on how late a revocation made through another
+ * isolate takes effect. The revoking isolate updates its copy at once.
  */
 export const KEY_CACHE_TTL_SEC = 30;
-/** During a Redis outage a copy this recent still answers, so known callers keep working through a blip. */
+/**
+ * During a Redis outage a copy this recent still answers, so known callers
+ * keep working through a blip; it is also how late a revocation can take
+ * effect in an isolate that cannot reach Redis.
+ */
 export const KEY_CACHE_STALE_SEC = 300;
-/** Bounds the memory a flood of random keys can take; the oldest entries go first. */
+/** Bounds the copies of real keys an isolate keeps; the oldest go first. Unknown digests are never kept (see find). */
 export const KEY_CACHE_MAX_ENTRIES = 10_000;
 
 export interface CreatedKey {
@@ -93,13 +97,13 @@ function fieldsFor(record: KeyRecord): Record<string, string> {
 
 
 interface CachedKey {
-  record: KeyRecord | null;
+  record: KeyRecord;
   fetchedAtMs: number;
 }
 
 export class RedisKeyStore implements KeyStore {
   readonly kind = 'redis';
-  /** digest → the last answer from Redis; insertion order is age order (entries are re-inserted on refresh). */
+  /** digest → the last record Redis gave; insertion order is age order (entries are re-inserted on refresh). */
   private readonly cache = new Map<string, CachedKey>();
 
   /** `client` from createUpstashRedis (src/platform/upstash-redis.ts): no retries, raw replies, a timeout per call. */
@@ -120,7 +124,11 @@ export class RedisKeyStore implements KeyStore {
     }
     // The digest is the Redis key already; comparing the stored copy keeps a corrupt entry from matching.
     if (record && !constantTimeEqual(record.sha256, sha256)) record = null;
-    this.remember(sha256, record, nowMs);
+    // Misses are not kept: random guesses never repeat, so a copy of one would never save a lookup,
+    // while a flood of them would push out the copies that keep real keys working through an outage.
+    // Repeated misses from one address are bounded by the failed-authentication limit instead.
+    if (record) this.remember(sha256, record, nowMs);
+    else this.cache.delete(sha256);
     return record;
   }
 
@@ -164,7 +172,7 @@ export class RedisKeyStore implements KeyStore {
     return record;
   }
 
-  private remember(sha256: string, record: KeyRecord | null, fetchedAtMs: number): void {
+  private remember(sha256: string, record: KeyRecord, fetchedAtMs: number): void {
     this.cache.delete(sha256);
     this.cache.set(sha256, { record, fetchedAtMs });
     if (this.cache.size > KEY_CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);

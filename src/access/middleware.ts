@@ -1,9 +1,11 @@
 /**
  * `authenticate()` establishes who calls (a key, or an anonymous IP when keys
- * are optional); `rateLimit()` charges one unit of that caller's plan quota
- * and writes the RateLimit-* headers; `chargeBulkItems()` charges a bulk
- * job's items. Only the calculation routes are covered (KEYED_PATHS); the
- * operational ones have their own admin-token or QStash-signature checks.
+ * are optional) and bounds failed attempts per address; `rateLimit()` charges
+ * one unit of that caller's plan quota and writes the RateLimit-* headers;
+ * `chargeBulkItems()` / `chargeBatchRequests()` reserve the extra units of a
+ * bulk job or an old-style batch. Only the calculation routes are covered
+ * (KEYED_PATHS); the operational ones have their own admin-token or
+ * QStash-signature checks.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
@@ -11,9 +13,10 @@ import { AppError } from '../http/errors';
 import { writeLine } from '../obs/log';
 import { legacyOnError } from '../routes/legacy';
 import { InvalidApiKeyError, MissingApiKeyError, RateLimitedError, RevokedApiKeyError, logText } from './errors';
-import { accessFromEnv } from './from-env';
+import { addressKey } from './client-address';
+import { accessFromEnv, type AccessServices } from './from-env';
 import { credentialOf, isApiKeyFormat, sha256Hex } from './keys';
-import type { RateLimiter } from './limiter';
+import type { RateLimiter, Reservation } from './limiter';
 import type { PlanLimit } from './plans';
 import type { Principal } from './types';
 
@@ -34,25 +37,51 @@ function refuse(c: Context<AppEnv>, err: unknown): Response | Promise<Response> 
   throw err;
 }
 
+function secondsUntil(resetMs: number): number {
+  return Math.max(0, Math.ceil((resetMs - Date.now()) / 1000));
+}
+
+function tooManyFailures(c: Context<AppEnv>, services: AccessServices, untilMs: number): RateLimitedError {
+  const retryAfterSec = Math.max(1, secondsUntil(untilMs));
+  c.header('Retry-After', String(retryAfterSec));
+  const { requests, windowSec } = services.authFailures.limit;
+  return new RateLimitedError(`Too many requests with an invalid API key from this address (at most ${requests} per ${windowSec} s); retry in ${retryAfterSec} s`);
+}
+
+/** A 401 invalid_api_key, counted against the address; the failure over the limit is a 429 instead. */
+async function failedAuthentication(c: Context<AppEnv>, services: AccessServices, address: string, message?: string): Promise<AppError> {
+  let blockedUntil: number | null = null;
+  try {
+    blockedUntil = await services.authFailures.fail(address);
+  } catch (err) {
+    // As for quotas: a limiter outage must not turn a 401 into a 500.
+    writeLine('warn', 'ratelimit_unavailable', { requestId: c.get('requestId'), limiter: 'auth_failures', error: logText(err) });
+  }
+  if (blockedUntil !== null) return tooManyFailures(c, services, blockedUntil);
+  c.header('WWW-Authenticate', `${REALM}, error="invalid_token"`);
+  return new InvalidApiKeyError(message);
+}
+
 async function principalOf(c: Context<AppEnv>): Promise<Principal> {
   const services = accessFromEnv(c.env ?? {});
   const credential = credentialOf({ authorization: c.req.header('authorization'), 'x-api-key': c.req.header('x-api-key') });
+  const ip = c.req.header('cf-connecting-ip') || 'unknown';
   if (credential.kind === 'none') {
     if (services.requireKey) {
       c.header('WWW-Authenticate', REALM);
       throw new MissingApiKeyError();
     }
-    return { kind: 'anonymous', ip: c.req.header('cf-connecting-ip') || 'unknown', plan: 'anonymous' };
+    return { kind: 'anonymous', ip, plan: 'anonymous' };
   }
+  // An address over its failure limit gets no lookup at all, whatever key it sends now.
+  const address = addressKey(ip);
+  const blockedUntil = services.authFailures.blockedUntil(address);
+  if (blockedUntil !== null) throw tooManyFailures(c, services, blockedUntil);
   // A key sent when none is required is still checked: a typo must not silently become anonymous.
-  const invalid = (message?: string) => {
-    c.header('WWW-Authenticate', `${REALM}, error="invalid_token"`);
-    return new InvalidApiKeyError(message);
-  };
-  if (credential.kind === 'malformed') throw invalid(`The API key is not valid: ${credential.reason}`);
-  if (!isApiKeyFormat(credential.key)) throw invalid();
+  if (credential.kind === 'malformed') throw await failedAuthentication(c, services, address, `The API key is not valid: ${credential.reason}`);
+  if (!isApiKeyFormat(credential.key)) throw await failedAuthentication(c, services, address);
   const record = await services.keys.find(await sha256Hex(credential.key));
-  if (!record) throw invalid();
+  if (!record) throw await failedAuthentication(c, services, address);
   if (record.revokedAt) throw new RevokedApiKeyError(record.keyId, record.revokedAt);
   return { kind: 'key', keyId: record.keyId, plan: record.plan };
 }
@@ -83,12 +112,9 @@ interface Quota {
 /** The request's latest quota: the bulk route charges after the middleware, and the headers must show both. */
 const quotas = new WeakMap<Context<AppEnv>, Quota>();
 
+/** IPv6 callers are keyed by their /64 (client-address.ts), so that one subscriber gets one quota. */
 function identifierOf(principal: Principal): string {
-  return principal.kind === 'key' ? `key:${principal.keyId}` : `ip:${principal.ip}`;
-}
-
-function secondsUntil(resetMs: number): number {
-  return Math.max(0, Math.ceil((resetMs - Date.now()) / 1000));
+  return principal.kind === 'key' ? `key:${principal.keyId}` : `ip:${addressKey(principal.ip)}`;
 }
 
 function writeQuotaHeaders(c: Context<AppEnv>, quota: Quota): void {
@@ -128,7 +154,7 @@ async function take(c: Context<AppEnv>, limiter: RateLimiter, principal: Princip
 }
 
 function describe(principal: Principal, planLimit: PlanLimit): string {
-  const who = principal.kind === 'key' ? `key ${principal.keyId} (${principal.plan} plan)` : 'anonymous calls from this address';
+  const who = principal.kind === 'key' ? `key ${principal.keyId} (${principal.plan} plan)` : 'anonymous calls from this address (for IPv6, its /64)';
   return `${planLimit.requests} per ${planLimit.windowSec} s for ${who}`;
 }
 
@@ -151,33 +177,80 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Extra units reserved for a request; `refund()` gives them back when its work did not happen. Never throws. */
+export interface Charge {
+  refund(): Promise<void>;
+}
+
+const NOTHING_CHARGED: Charge = { refund: async () => undefined };
+
 /**
- * Charges a validated bulk job's items (one unit each) on top of the unit its
- * request took, before anything is queued. A job that does not fit the
- * remaining quota is refused whole with 429 and charged nothing more; the
- * message says how many items would fit. A no-op where no principal was set
- * (authenticate() not mounted, as in some tests of the routes alone).
+ * Reserves `units` more of the caller's quota, all or nothing, on top of the
+ * unit its request took: a refusal (429, with the message `refusal` writes
+ * from how many units would fit and the seconds to wait) counts nothing, even
+ * with concurrent requests of the same caller. A no-op where no principal was
+ * set (authenticate() not mounted, as in some tests of the routes alone).
  */
-export async function chargeBulkItems(c: Context<AppEnv>, items: number): Promise<void> {
+async function reserveUnits(c: Context<AppEnv>, units: number, refusal: (fit: number, retryAfterSec: number, limits: string) => string): Promise<Charge> {
   const principal = c.get('principal');
-  // The request itself passed uncounted: Redis just failed, so the items pass too, without a second wait and warning.
-  if (!principal || items <= 0 || quotas.get(c)?.uncounted) return;
+  // The request itself passed uncounted: Redis just failed, so these pass too, without a second wait and warning.
+  if (!principal || units <= 0 || quotas.get(c)?.uncounted) return NOTHING_CHARGED;
   const services = accessFromEnv(c.env ?? {});
   const planLimit = services.limits[principal.plan];
   const limiter = services.limiters[principal.plan];
-  let available: Quota;
+  const identifier = identifierOf(principal);
+  let reservation: Reservation;
   try {
-    const { remaining, reset, limit } = await limiter.getRemaining(identifierOf(principal));
-    available = { limit, remaining, resetMs: reset };
+    reservation = await limiter.reserve(identifier, units);
   } catch (err) {
     unlimited(c, principal, planLimit, logText(err));
-    return;
+    return NOTHING_CHARGED;
   }
-  // Asked first because @upstash/ratelimit's script counts a charge that overshoots: a refused job must cost nothing.
-  const quota = available.remaining >= items ? await take(c, limiter, principal, planLimit, items) : { ...available, success: false };
+  const quota: Quota = { limit: reservation.limit, remaining: reservation.remaining, resetMs: reservation.reset };
   quotas.set(c, quota);
-  if (quota.success) return;
-  const retryAfterSec = writeRefusalHeaders(c, quota);
-  const advice = quota.remaining > 0 ? `only ${quota.remaining} fit in the current window; send at most ${quota.remaining} items or retry in ${retryAfterSec} s` : `none fit in the current window; retry in ${retryAfterSec} s`;
-  throw new RateLimitedError(`This job has ${items} items and each counts towards the rate limit (${describe(principal, planLimit)}), but ${advice}`);
+  if (!reservation.success) {
+    const retryAfterSec = writeRefusalHeaders(c, quota);
+    throw new RateLimitedError(refusal(reservation.remaining, retryAfterSec, describe(principal, planLimit)));
+  }
+  let refunded = false;
+  return {
+    refund: async () => {
+      if (refunded) return;
+      refunded = true;
+      try {
+        await limiter.release(identifier, reservation);
+        quotas.set(c, { ...quota, remaining: quota.remaining + units });
+      } catch (err) {
+        // The caller keeps the charge for a job that did not run until the window passes: a nuisance, not an open door.
+        writeLine('warn', 'ratelimit_refund_failed', { requestId: c.get('requestId'), plan: principal.plan, keyId: principal.kind === 'key' ? principal.keyId : undefined, units, error: logText(err) });
+      }
+    },
+  };
+}
+
+/**
+ * Reserves a validated bulk job's items (one unit each) before anything is
+ * queued. A job that does not fit the remaining quota is refused whole with
+ * 429 and costs only its request's unit; the message says how many items
+ * would fit. The route refunds the reservation unless this request queued the
+ * items (an Idempotency-Key replay of a queued job, a 409 or a failed
+ * dispatch costs only the request's unit).
+ */
+export function chargeBulkItems(c: Context<AppEnv>, items: number): Promise<Charge> {
+  return reserveUnits(c, items, (fit, retryAfterSec, limits) => {
+    const advice = fit > 0 ? `only ${fit} fit in the current window; send at most ${fit} items or retry in ${retryAfterSec} s` : `none fit in the current window; retry in ${retryAfterSec} s`;
+    return `This job has ${items} items and each counts towards the rate limit (${limits}), but ${advice}`;
+  });
+}
+
+/**
+ * `POST /batch/calculate`: each request after the first costs one unit more
+ * (the first is the unit the middleware took), reserved before any is
+ * computed; the route refunds them when the batch fails.
+ */
+export function chargeBatchRequests(c: Context<AppEnv>, requests: number): Promise<Charge> {
+  return reserveUnits(c, requests - 1, (fit, retryAfterSec, limits) => {
+    const advice = fit > 0 ? `only ${fit} more fit in the current window; send at most ${fit + 1} requests or retry in ${retryAfterSec} s` : `no more fit in the current window; send one request or retry in ${retryAfterSec} s`;
+    return `This batch has ${requests} requests and each counts towards the rate limit (${limits}), but ${advice}`;
+  });
 }

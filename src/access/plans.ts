@@ -35,6 +35,13 @@ export const DEFAULT_PLAN_LIMITS: Readonly<PlanLimits> = Object.freeze({
   enterprise: { requests: 6000, windowSec: 60 },
 });
 
+/**
+ * Failed authentications (401 invalid_api_key) one client address (an IPv6
+ * /64) may make per window; beyond, its requests carrying a key are refused
+ * with 429 before any lookup. Fixed: it guards the key store, not a plan.
+ */
+export const AUTH_FAILURE_LIMIT: Readonly<PlanLimit> = Object.freeze({ requests: 30, windowSec: 60 });
+
 /** A day: beyond it a "window" is a billing period, not a rate limit, and Redis keys would linger. */
 export const MAX_WINDOW_SEC = 86_400;
 /** Bulk jobs alone can need 10,001 units; a billion leaves room and stays an exact integer everywhere. */

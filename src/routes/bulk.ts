@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { canonicalJson, type WaitUntil } from '../cache';
 import * as bulk from '../bulk';
-import { chargeBulkItems } from '../access'; // issue 7
+import { chargeBatchRequests, chargeBulkItems } from '../access'; // issue 7
 import { LegacyBatchRequestSchema, legacyBatch } from '../bulk/legacy-batch';
 import type { AppEnv } from '../env';
 import { AppError, ValidationError, errorBody, type ErrorDetail } from '../http/errors';
@@ -121,26 +121,44 @@ bulkRoutes.openapi(
     const validation = bulk.validateBulkItems(deps.engine, body.items, nowMs);
     if (!validation.ok || envelopeDetails.length > 0) return invalidResponse(c, envelopeDetails, validation, body.items.length);
     if (callbackUrl && !services.webhookSecret) throw new bulk.WebhooksDisabledError();
-    await chargeBulkItems(c, validation.items.length); // issue 7: each item counts towards the rate limit, charged before anything is queued
-
-    const { job, replayed } = await bulk.createBulkJob(
-      services,
-      {
-        items: validation.items,
-        callbackUrl,
-        baseUrl,
-        bodyHash: await bulk.sha256Hex(canonicalJson(body)),
-        idempotencyKeyHash: idempotencyKey ? await bulk.sha256Hex(idempotencyKey) : null,
-        nowMs,
+    // Issue 7: each item counts towards the rate limit. Reserved before the store is asked, so that
+    // concurrent jobs cannot both fit; given back unless this request queues the items: a replay of a
+    // queued job, a 409 or a failed dispatch costs only the request's unit (a replay that resumes an
+    // unqueued job queues them, and pays).
+    const charge = await chargeBulkItems(c, validation.items.length);
+    let queued = false;
+    const dispatcher: bulk.Dispatcher = {
+      kind: services.dispatcher.kind,
+      dispatchChunks: async (messages, target) => {
+        await services.dispatcher.dispatchChunks(messages, target);
+        queued = true;
       },
-      {
-        chunkUrl: `${baseUrl}${CHUNK_PATH}`,
-        abandonedUrl: `${baseUrl}${ABANDONED_PATH}`,
-        runChunk: (message) => bulk.processChunk(deps, message),
-        abandonChunk: (message, reason) => bulk.abandonChunk(deps, message, reason),
-        waitUntil: waitUntilOf(c),
-      },
-    );
+      deliverWebhook: (delivery) => services.dispatcher.deliverWebhook(delivery),
+    };
+    let creation: bulk.JobCreation;
+    try {
+      creation = await bulk.createBulkJob(
+        { store: services.store, dispatcher },
+        {
+          items: validation.items,
+          callbackUrl,
+          baseUrl,
+          bodyHash: await bulk.sha256Hex(canonicalJson(body)),
+          idempotencyKeyHash: idempotencyKey ? await bulk.sha256Hex(idempotencyKey) : null,
+          nowMs,
+        },
+        {
+          chunkUrl: `${baseUrl}${CHUNK_PATH}`,
+          abandonedUrl: `${baseUrl}${ABANDONED_PATH}`,
+          runChunk: (message) => bulk.processChunk(deps, message),
+          abandonChunk: (message, reason) => bulk.abandonChunk(deps, message, reason),
+          waitUntil: waitUntilOf(c),
+        },
+      );
+    } finally {
+      if (!queued) await charge.refund();
+    }
+    const { job, replayed } = creation;
     const statusUrl = bulk.statusUrlOf(job);
     c.header('Location', statusUrl);
     if (replayed) c.header('Idempotent-Replayed', 'true');
@@ -246,6 +264,16 @@ legacyBatchRoutes.use('/batch/calculate', jsonBody());
 legacyBatchRoutes.onError(legacyOnError);
 legacyBatchRoutes.openapi(
   batchCalculate,
-  (c) => c.json(legacyBatch(c.get('engine'), c.req.valid('json'), Date.now()), 200) as never,
+  async (c) => {
+    const body = c.req.valid('json');
+    // Issue 7: every request of the batch counts, as bulk items do; given back if the batch fails.
+    const charge = await chargeBatchRequests(c, body.requests.length);
+    try {
+      return c.json(legacyBatch(c.get('engine'), body, Date.now()), 200) as never;
+    } catch (err) {
+      await charge.refund();
+      throw err;
+    }
+  },
   validationHook(),
 );

@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KEY_CACHE_TTL_SEC } from '../../src/access/key-store';
+import { MemoryRatelimit, UpstashRatelimit, type RateLimiter } from '../../src/access/limiter';
+import { AUTH_FAILURE_LIMIT } from '../../src/access/plans';
+import { createUpstashRedis } from '../../src/platform/upstash-redis';
 import { ROOT, controlRedis, redisCommand, sleep, stackRedisUp, startWorkerPair, type Reply, type Worker, type WorkerPair } from './worker-pair';
 
 const upstash = inject('upstash');
@@ -235,6 +238,130 @@ describe('rate limits on Redis (@upstash/ratelimit with our client settings)', (
     expectQuota(fits, 8, 0, 'second job');
     expectError(await natal(A, key.key), 429, 'rate_limited');
   }, 60_000);
+});
+
+describe('bulk charging on Redis: replays, conflicts, concurrent jobs', () => {
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `i${i}`, type: 'natal', input: { ...BIRTH, latitude: 10 + i } }));
+  /** The key's count in the current window, as @upstash/ratelimit stores it. */
+  const counted = async (keyId: string) => Number((await redisCommand(upstash, 'GET', `ae:ratelimit:v1:enterprise:key:${keyId}:${Math.floor(Date.now() / 10_000)}`)) ?? 0);
+
+  it('an Idempotency-Key replay costs only its request\'s unit on either Worker, and so does a 409', async () => {
+    const key = await createKey(A, 'enterprise'); // 8 per 10 s
+    const auth = { authorization: `Bearer ${key.key}`, 'idempotency-key': `stack-${crypto.randomUUID()}` };
+    await startOfWindow(10, 6_000);
+    const first = await A.post('/v1/bulk', { items: items(2) }, auth); // 1 + 2
+    expect(first.status, first.text).toBe(202);
+    expectQuota(first, 8, 5, 'job');
+    const replays = [await B.post('/v1/bulk', { items: items(2) }, auth), await A.post('/v1/bulk', { items: items(2) }, auth)];
+    replays.forEach((r, i) => {
+      expect(r.status, r.text).toBe(200);
+      expect(r.body.jobId).toBe(first.body.jobId);
+      expectQuota(r, 8, 4 - i, `replay ${i + 1}`);
+    });
+    const conflict = await B.post('/v1/bulk', { items: items(2).reverse() }, auth);
+    expectError(conflict, 409, 'idempotency_conflict');
+    expectQuota(conflict, 8, 2, 'conflict');
+    expect(await counted(key.keyId)).toBe(6);
+    expectQuota(await natal(A, key.key), 8, 1, 'after');
+  }, 60_000);
+
+  it('concurrent jobs that each fit alone: those that do not fit together are refused and cost nothing more', async () => {
+    const key = await createKey(A, 'enterprise'); // 8 per 10 s
+    const auth = { authorization: `Bearer ${key.key}` };
+    await startOfWindow(10, 6_000);
+    // 3 requests (3 units) and 2-item jobs: whatever the interleaving, two fit (7 units) and the third does not.
+    const replies = await Promise.all([A, B, A].map((w) => w.post('/v1/bulk', { items: items(2) }, auth)));
+    expect(replies.map((r) => r.status).sort()).toEqual([202, 202, 429]);
+    const refused = replies.find((r) => r.status === 429)!;
+    expectError(refused, 429, 'rate_limited');
+    expect(refused.body.error.message).toContain('only 1 fit');
+    expect(await counted(key.keyId)).toBe(7);
+    // Not blocked, in Redis or in either isolate's memory: the refused job left one unit.
+    const last = await natal(B, key.key);
+    expect(last.status, last.text).toBe(200);
+    expectQuota(last, 8, 0, 'last unit');
+  }, 60_000);
+});
+
+describe('failed authentications on Redis', () => {
+  it('are counted per /64 across Workers; over the limit, both refuse with 429', async () => {
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const from = (i: number) => ({ 'cf-connecting-ip': `${net}::${(i + 1).toString(16)}` });
+    const unknownKey = () => `ae_live_${crypto.randomUUID().replaceAll('-', '')}`;
+    await startOfWindow(60, 10_000);
+    for (let i = 0; i < AUTH_FAILURE_LIMIT.requests; i++) {
+      const w = i % 2 ? B : A;
+      expectError(await w.post('/v1/charts/natal', BIRTH, { authorization: `Bearer ${unknownKey()}`, ...from(i) }), 401, 'invalid_api_key');
+    }
+    const overA = await A.post('/v1/charts/natal', BIRTH, { authorization: `Bearer ${unknownKey()}`, ...from(100) });
+    expectError(overA, 429, 'rate_limited');
+    expect(Number(overA.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expectError(await B.post('/v1/charts/natal', BIRTH, { authorization: `Bearer ${unknownKey()}`, ...from(101) }), 429, 'rate_limited');
+    const valid = await createKey(A, 'free');
+    for (const w of [A, B]) expectError(await w.post('/v1/charts/natal', BIRTH, { authorization: `Bearer ${valid.key}`, ...from(102) }), 429, 'rate_limited');
+    const counters = (await redisCommand(upstash, 'KEYS', `ae:ratelimit:v1:authfail:ip:*`)) as string[];
+    expect(counters.some((k) => k.includes(`:ip:${net}::/64:`))).toBe(true);
+    // Elsewhere the same key works.
+    expect((await B.post('/v1/charts/natal', BIRTH, { authorization: `Bearer ${valid.key}`, 'cf-connecting-ip': '192.0.2.77' })).status).toBe(200);
+  }, 60_000);
+});
+
+describe('the limiters against @upstash/ratelimit 2.2 on redis-server', () => {
+  const client = () => createUpstashRedis({ url: upstash.url, token: upstash.token, timeoutMs: 5_000 });
+  const plan = { requests: 10, windowSec: 3600 };
+  const prefix = () => `ae:test:ratelimit:${crypto.randomUUID()}`;
+
+  /** One sequence of calls; each limiter must give the same answers. */
+  async function sequence(limiter: RateLimiter) {
+    const out: unknown[] = [];
+    const pick = (r: { success: boolean; remaining: number }) => [r.success, r.remaining];
+    out.push(pick(await limiter.limit('x', { rate: 4 })));
+    out.push(pick(await limiter.limit('x', { rate: 7 }))); // overshoots: counted, refused
+    out.push((await limiter.getRemaining('x')).remaining);
+    out.push(pick(await limiter.limit('x', { rate: 7 }))); // at the limit: refused, not counted
+    out.push(pick(await limiter.limit('x', { rate: -7 }))); // a negative rate applies even over the limit
+    out.push(pick(await limiter.limit('x')));
+    out.push(pick(await limiter.reserve('x', 6))); // does not fit: nothing counted
+    const reservation = await limiter.reserve('x', 5);
+    out.push(pick(reservation));
+    out.push(pick(await limiter.limit('x'))); // at the limit (Upstash: this isolate now blocks x)
+    await limiter.release('x', reservation);
+    out.push((await limiter.getRemaining('x')).remaining);
+    out.push(pick(await limiter.limit('x'))); // released: no longer blocked
+    return out;
+  }
+
+  it('MemoryRatelimit answers as UpstashRatelimit does, step by step', async () => {
+    await startOfWindow(plan.windowSec, 10_000);
+    const upstashOut = await sequence(new UpstashRatelimit(client(), prefix(), plan, 5_000));
+    const memoryOut = await sequence(new MemoryRatelimit(plan.requests, plan.windowSec));
+    expect(upstashOut).toEqual([[true, 6], [false, 0], 0, [false, 0], [true, 6], [true, 5], [false, 5], [true, 0], [false, 0], 5, [true, 4]]);
+    expect(memoryOut).toEqual(upstashOut);
+  });
+
+  it('reserve and release use the library\'s counters: what one counts, the other sees', async () => {
+    await startOfWindow(plan.windowSec, 10_000);
+    const p = prefix();
+    const limiter = new UpstashRatelimit(client(), p, plan, 5_000);
+    const reservation = await limiter.reserve('y', 7);
+    const counter = `${p}:y:${reservation.window}`;
+    expect(await redisCommand(upstash, 'GET', counter)).toBe('7');
+    expect(Number(await redisCommand(upstash, 'PTTL', counter))).toBeGreaterThan(plan.windowSec * 1000);
+    expect((await limiter.getRemaining('y')).remaining).toBe(3);
+    expect((await limiter.limit('y', { rate: 3 })).remaining).toBe(0);
+    await limiter.release('y', reservation);
+    expect(await redisCommand(upstash, 'GET', counter)).toBe('3');
+    expect(Number(await redisCommand(upstash, 'PTTL', counter))).toBeGreaterThan(0);
+    expect((await limiter.getRemaining('y')).remaining).toBe(7);
+  });
+
+  it('concurrent reservations never overshoot: exactly those that fit are counted', async () => {
+    await startOfWindow(plan.windowSec, 10_000);
+    const limiter = new UpstashRatelimit(client(), prefix(), plan, 5_000);
+    const results = await Promise.all(Array.from({ length: 20 }, () => limiter.reserve('z', 3)));
+    expect(results.filter((r) => r.success)).toHaveLength(3);
+    expect((await limiter.getRemaining('z')).remaining).toBe(1);
+  });
 });
 
 describe('Redis outage', () => {

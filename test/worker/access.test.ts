@@ -8,6 +8,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
+import { SecretKeyStore } from '../../src/access/key-store';
 import { generateApiKey, generateKeyId, sha256Hex } from '../../src/access/keys';
 import { expectErrorShape } from './support';
 
@@ -47,8 +48,7 @@ beforeAll(async () => {
   OPTIONAL = { API_KEYS, RATE_LIMITS, ADMIN_TOKEN };
 });
 
-async function call(vars: Record<string, string>, path: string, init: RequestInit = {}): Promise<Response> {
-  const ctx = createExecutionContext();
+async function call(vars: Record<string, string>, path: string, init: RequestInit = {}, ctx = createExecutionContext()): Promise<Response> {
   const res = await worker.fetch(new Request(`https://api.test${path}`, init), { ...env, ...vars } as never, ctx);
   await waitOnExecutionContext(ctx);
   return res;
@@ -198,6 +198,23 @@ describe('keys optional (REQUIRE_API_KEY unset)', () => {
     expectQuotaHeaders(other, 1000, 999);
   });
 
+  it('IPv6 callers share one quota per /64; an IPv4-mapped address is its IPv4 client', async () => {
+    const sequence: Array<[string, number]> = [
+      ['2001:db8:64:1::1', 999],
+      ['2001:db8:64:1:ffff:ffff:ffff:fffe', 998], // same /64, another address: same quota
+      ['2001:0DB8:0064:0001:0:0:0:2', 997], // same /64, written out
+      ['2001:db8:64:2::1', 999], // the next /64
+      ['192.0.2.64', 999],
+      ['::ffff:192.0.2.64', 998], // the same IPv4 client
+      ['::ffff:c000:240', 997],
+    ];
+    for (const [ip, remaining] of sequence) {
+      const res = await natal(OPTIONAL, { 'cf-connecting-ip': ip });
+      expect(res.status, ip).toBe(200);
+      expectQuotaHeaders(res, 1000, remaining);
+    }
+  });
+
   it('a key that is sent is still checked', async () => {
     const invalid = await natal(OPTIONAL, { authorization: 'Bearer ae_live_nope' });
     expect(invalid.status).toBe(401);
@@ -214,6 +231,66 @@ describe('keys optional (REQUIRE_API_KEY unset)', () => {
     const res = await natal({});
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit-limit')).toMatch(/^\d+$/);
+  });
+});
+
+describe('failed authentications', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('30 per address (an IPv6 /64) per minute; beyond, 429 before any key lookup, whatever key is sent', async () => {
+    const finds = vi.spyOn(SecretKeyStore.prototype, 'find');
+    // Every failure from another address of one /64: they count together.
+    const from = (i: number) => ({ 'cf-connecting-ip': `2001:db8:fa11:1::${(i + 1).toString(16)}` });
+    await startOfWindow(60, 10_000);
+    for (let i = 0; i < 30; i++) {
+      const headers = i % 3 === 0 ? { authorization: 'Bearer not-a-key' } : bearer(await makeKey('pro'));
+      const res = await natal(REQUIRED, { ...headers, ...from(i) });
+      expect(res.status, `failure ${i + 1}`).toBe(401);
+      expect((await res.json()) as any).toMatchObject({ error: { code: 'invalid_api_key' } });
+    }
+    expect(finds).toHaveBeenCalledTimes(20); // the well-formed ones; `not-a-key` needs no lookup
+
+    const over = await natal(REQUIRED, { ...bearer(await makeKey('pro')), ...from(30) });
+    expect(over.status).toBe(429);
+    const retryAfterSec = Number(over.headers.get('retry-after'));
+    expect(retryAfterSec).toBeGreaterThanOrEqual(1);
+    expect(retryAfterSec).toBeLessThanOrEqual(60);
+    expect(over.headers.get('www-authenticate')).toBeNull();
+    const { body } = await expectErrorShape(over, 'over the failure limit');
+    expect(body.error.code).toBe('rate_limited');
+    expect(body.error.message).toMatch(/invalid API key.*30 per 60 s/);
+    expect(finds).toHaveBeenCalledTimes(21);
+
+    // From now on this isolate refuses the /64 without looking anything up, a valid key included.
+    for (const headers of [bearer(await makeKey('pro')), bearer(PRO), { 'x-api-key': PRO.key }, { authorization: 'Bearer nope' }]) {
+      const res = await natal(REQUIRED, { ...headers, ...from(99) });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      await res.arrayBuffer();
+    }
+    const legacy = await call(REQUIRED, '/lahiri/natal', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(PRO), ...from(5) }, body: JSON.stringify(LEGACY_BIRTH) });
+    expect(legacy.status).toBe(429);
+    expect((await legacy.json()) as any).toMatchObject({ error: expect.stringContaining('invalid API key'), code: 'rate_limited' });
+    expect(finds).toHaveBeenCalledTimes(21);
+
+    // Another /64, and an IPv4 address, have their own budget; the key itself is fine elsewhere.
+    expect((await natal(REQUIRED, { ...bearer(await makeKey('pro')), 'cf-connecting-ip': '2001:db8:fa11:2::1' })).status).toBe(401);
+    expect((await natal(REQUIRED, { ...bearer(PRO), 'cf-connecting-ip': '2001:db8:fa11:2::1' })).status).toBe(200);
+    expect((await natal(REQUIRED, { ...bearer(PRO), 'cf-connecting-ip': '192.0.2.250' })).status).toBe(200);
+  });
+
+  it('revoked keys and missing keys are not failures of this kind; calls without a key are not blocked', async () => {
+    const ip = { 'cf-connecting-ip': '192.0.2.251' };
+    for (let i = 0; i < 35; i++) expect((await natal(REQUIRED, { ...bearer(REVOKED), ...ip })).status).toBe(403);
+    for (let i = 0; i < 35; i++) expect((await natal(REQUIRED, ip)).status).toBe(401);
+    expect((await natal(REQUIRED, { ...bearer(PRO), ...ip })).status).toBe(200);
+
+    const blocked = { 'cf-connecting-ip': '192.0.2.252' };
+    for (let i = 0; i < 31; i++) await (await natal(OPTIONAL, { authorization: 'Bearer nope', ...blocked })).arrayBuffer();
+    expect((await natal(OPTIONAL, { authorization: 'Bearer nope', ...blocked })).status).toBe(429);
+    const anonymous = await natal(OPTIONAL, blocked);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get('ratelimit-limit')).toBe('1000');
   });
 });
 
@@ -293,6 +370,60 @@ describe('bulk items count towards the quota', () => {
     expect(((await none.json()) as any).error.code).toBe('rate_limited');
   });
 
+  it('an Idempotency-Key replay costs only its request\'s unit, and so does a 409', async () => {
+    const key = await makeKey('enterprise');
+    const vars = { ...REQUIRED, API_KEYS: JSON.stringify([key.entry]), RATE_LIMITS: JSON.stringify({ enterprise: { requests: 12, windowSec: 3600 } }) };
+    const send = (n: number, idempotencyKey: string) =>
+      call(vars, '/v1/bulk', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...bearer(key) }, body: JSON.stringify({ items: items(n) }) });
+    await startOfWindow(3600, 10_000);
+    const first = await send(4, 'job-1'); // 1 + 4
+    expect(first.status).toBe(202);
+    expectQuotaHeaders(first, 12, 7);
+    const { jobId } = (await first.json()) as any;
+
+    for (const remaining of [6, 5]) {
+      const replay = await send(4, 'job-1');
+      expect(replay.status).toBe(200);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await replay.json()) as any).jobId).toBe(jobId);
+      expectQuotaHeaders(replay, 12, remaining);
+    }
+
+    const conflict = await send(3, 'job-1'); // another body: 409, its items given back
+    expect(conflict.status).toBe(409);
+    expectQuotaHeaders(conflict, 12, 4);
+    expect(((await conflict.json()) as any).error.code).toBe('idempotency_conflict');
+    expectQuotaHeaders(await natal(vars, bearer(key)), 12, 3);
+  });
+
+  it('a job whose dispatch fails gets its items back; the retry that queues it pays for them', async () => {
+    const key = await makeKey('enterprise');
+    const vars = { ...REQUIRED, API_KEYS: JSON.stringify([key.entry]), RATE_LIMITS: JSON.stringify({ enterprise: { requests: 20, windowSec: 3600 } }) };
+    const send = (ctx?: ExecutionContext) =>
+      call(vars, '/v1/bulk', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'job-503', ...bearer(key) }, body: JSON.stringify({ items: items(5) }) }, ctx);
+    await startOfWindow(3600, 10_000);
+    // Without QStash the chunks are handed to waitUntil: refusing it is a dispatch failure.
+    const real = createExecutionContext();
+    const failing = Object.assign(Object.create(real), {
+      waitUntil: () => {
+        throw new Error('waitUntil refused');
+      },
+    }) as ExecutionContext;
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const failed = await send(failing);
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as any).error.code).toBe('dispatch_failed');
+    expectQuotaHeaders(failed, 20, 19);
+
+    const resumed = await send(); // same key: resumes the job, queues its items
+    expect(resumed.status).toBe(200);
+    expectQuotaHeaders(resumed, 20, 13); // 1 + 5
+    const replay = await send(); // queued already: 1
+    expect(replay.status).toBe(200);
+    expectQuotaHeaders(replay, 20, 12);
+    vi.restoreAllMocks();
+  });
+
   it('invalid jobs are not charged for their items', async () => {
     const key = await makeKey('enterprise');
     const vars = { ...REQUIRED, API_KEYS: JSON.stringify([key.entry]) };
@@ -304,6 +435,37 @@ describe('bulk items count towards the quota', () => {
     });
     expect(bad.status).toBe(422);
     expectQuotaHeaders(bad, 10, 9);
+  });
+});
+
+describe('POST /batch/calculate charges every request of the batch', () => {
+  const request = (chart_type: string) => ({ ...LEGACY_BIRTH, chart_type });
+  it('1 unit per request; a batch that does not fit is refused whole in the old shape; an invalid one costs 1', async () => {
+    const key = await makeKey('pro');
+    const vars = { ...REQUIRED, API_KEYS: JSON.stringify([key.entry]), RATE_LIMITS: JSON.stringify({ pro: { requests: 10, windowSec: 3600 } }) };
+    const batch = (requests: object[]) =>
+      call(vars, '/batch/calculate', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body: JSON.stringify({ requests }) });
+    await startOfWindow(3600, 10_000);
+    const three = await batch([request('natal'), request('navamsa'), request('natal')]);
+    expect(three.status).toBe(200);
+    expect(((await three.json()) as any).results).toHaveLength(3);
+    expectQuotaHeaders(three, 10, 7);
+
+    const invalid = await batch([request('natal'), request('no_such_chart')]);
+    expect(invalid.status).toBe(400);
+    expectQuotaHeaders(invalid, 10, 6);
+
+    const tooMany = await batch(Array.from({ length: 10 }, () => request('natal'))); // 1 charged, 5 left, 9 more do not fit
+    expect(tooMany.status).toBe(429);
+    expectQuotaHeaders(tooMany, 10, 5);
+    expect(tooMany.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    const body = (await tooMany.json()) as any;
+    expect(body).toMatchObject({ error: expect.stringContaining('10 requests'), code: 'rate_limited', requestId: tooMany.headers.get('x-request-id') });
+    expect(body.error).toContain('send at most 6 requests');
+
+    const fits = await batch(Array.from({ length: 5 }, () => request('natal'))); // 1 charged, 4 left, 4 more
+    expect(fits.status).toBe(200);
+    expectQuotaHeaders(fits, 10, 0);
   });
 });
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { offlineKey, run } from '../../../scripts/keys.mjs';
+import { isLoopbackHost, offlineKey, run } from '../../../scripts/keys.mjs';
 import { API_KEY_PATTERN, KEY_ID_PATTERN, sha256Hex } from '../../../src/access/keys';
 import { findByDigest, parseApiKeys } from '../../../src/access/secret-keys';
 
@@ -72,5 +72,34 @@ describe('scripts/keys.mjs create --offline', () => {
     expect(stderr).toMatch(message);
     expect(stderr).toContain('usage:');
     expect(stdout).toBe('');
+  });
+});
+
+describe('scripts/keys.mjs --url: ADMIN_TOKEN never in cleartext off this machine', () => {
+  it.each(['http://api.example.com', 'http://10.0.0.5:8787', 'http://localhost.example.com', 'http://[::ffff:127.0.0.1]', 'http://127.0.0.1.nip.io'])('%s: exit 2 before any request', async (url) => {
+    const { code, stderr, stdout } = await script(['list', '--url', url], { ADMIN_TOKEN: 'secret-admin-token' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--url must be https:\/\/.*cleartext/);
+    expect(stderr).not.toContain('secret-admin-token');
+    expect(stdout).toBe('');
+  });
+
+  it.each(['http://localhost:9', 'http://127.0.0.1:9', 'http://127.1.2.3:9', 'http://[::1]:9', 'HTTP://LOCALHOST:9'])('%s: allowed (then unreachable: exit 1)', async (url) => {
+    const { code, stderr } = await script(['list', '--url', url], { ADMIN_TOKEN: 'secret-admin-token' });
+    expect(stderr).toMatch(/could not reach/);
+    expect(code).toBe(1);
+  });
+
+  it('https is allowed for any host', async () => {
+    await expect(run(['list', '--url', 'https://127.0.0.1:9'], { ADMIN_TOKEN: 'x' })).rejects.toThrow(/could not reach/);
+  });
+
+  it('isLoopbackHost takes hostnames as the URL parser writes them', () => {
+    for (const url of ['http://localhost/', 'http://127.0.0.1/', 'http://127.255.255.254/', 'http://127.1/', 'http://0x7f000001/', 'http://[::1]/', 'http://[0:0:0:0:0:0:0:1]/']) {
+      expect(isLoopbackHost(new URL(url).hostname), url).toBe(true);
+    }
+    for (const url of ['http://128.0.0.1/', 'http://[::2]/', 'http://localhost.evil/', 'http://evil-localhost/', 'http://0.0.0.0/']) {
+      expect(isLoopbackHost(new URL(url).hostname), url).toBe(false);
+    }
   });
 });
