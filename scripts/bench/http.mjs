@@ -103,7 +103,9 @@ export default {
     };
     const logLevel = process.env.BENCH_WRANGLER_LOG_LEVEL || 'warn';
     ctx.log(`http: starting wrangler dev (--log-level ${logLevel})`);
-    const dev = await startWranglerDev(ctx, { logLevel });
+    // The Worker's own LOG_LEVEL (default: wrangler.toml's info, one line per request).
+    const workerLogLevel = process.env.BENCH_WORKER_LOG_LEVEL || '';
+    const dev = await startWranglerDev(ctx, { logLevel, vars: workerLogLevel ? { LOG_LEVEL: workerLogLevel } : {} });
     ctx.onCleanup(dev.stop);
     const { counter, ...shown } = opts;
     const result = {
@@ -111,6 +113,7 @@ export default {
       ...shown,
       cores: ctx.machine.cores,
       wranglerLogLevel: logLevel,
+      workerLogLevel: workerLogLevel || 'info (wrangler.toml)',
       wranglerStartupMs: dev.startupMs,
       uniqueInputs: `datetime = 1950-01-01T00:00:00 + i×${STEP_SEC} s (Asia/Kolkata), lat/lon on a golden-ratio sequence of i; i runs on across routes`,
       routes: {},
