@@ -48,6 +48,12 @@ export function cacheFromEnv(env: CacheEnv, edge: Cache | null, options: Pick<Re
   return cache;
 }
 
+/** Throws CacheConfigError exactly when cacheFromEnv would, without building anything (for /health). */
+export function checkCacheEnv(env: CacheEnv): void {
+  redisConfig(env);
+  parseSharedResources(env.CACHE_SHARED_RESOURCES);
+}
+
 function redisConfig(env: CacheEnv): ResponseCacheOptions['redis'] {
   const url = env.UPSTASH_REDIS_REST_URL?.trim() || undefined;
   const token = env.UPSTASH_REDIS_REST_TOKEN?.trim() || undefined;

@@ -1,5 +1,5 @@
 /** The cache module's public surface; see README.md beside this file. */
-export { cacheFromEnv, parseTimeoutMs, type CacheEnv } from './from-env';
+export { cacheFromEnv, checkCacheEnv, parseTimeoutMs, type CacheEnv } from './from-env';
 export { ResponseCache } from './response-cache';
 export type { CacheHealth, CacheLookup, CacheSource, ClearResult, ResponseCacheOptions, WaitUntil } from './types';
 export type { CacheStatsSnapshot, TierStats } from './stats';

@@ -17,7 +17,7 @@
  *     the next `retryAfterMs` fail at once (`onSkip`) instead of each waiting.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { createUpstashRedis, hashFromReply, redisErrorText } from '../platform/upstash-redis';
+import { createUpstashRedis, hashFromReply, redisErrorText, type Outcome } from '../platform/upstash-redis';
 import { CacheClearError, CacheConfigError, CacheTimeoutError } from './errors';
 import { REDIS_RETRY_AFTER_MS } from './policy';
 import type { SharedTier } from './shared-tier';
@@ -40,7 +40,6 @@ export interface RedisTierOptions {
   onSkip?: () => void;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false };
 const FAILED: Outcome<never> = { ok: false };
 
 export class RedisTier implements SharedTier {

@@ -33,10 +33,6 @@ export function setLogThreshold(level: LogLevel): void {
   threshold = level;
 }
 
-export function logThreshold(): LogLevel {
-  return threshold;
-}
-
 export function enabled(level: LogLevel): boolean {
   return RANK[level] >= RANK[threshold];
 }

@@ -6,7 +6,7 @@
  * for /health and /metrics.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { createUpstashRedis, hashFromReply, redisErrorText, type UpstashRedisConfig } from '../platform/upstash-redis';
+import { createUpstashRedis, hashFromReply, redisErrorText, type Outcome, type UpstashRedisConfig } from '../platform/upstash-redis';
 import { isLogLevel, type LogLevel } from './log';
 import { sampleFromFields, type Batch, type Sample } from './metrics';
 
@@ -45,7 +45,6 @@ export function parseRuntimeLevel(raw: unknown): RuntimeLevel | null {
   }
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false };
 
 export class ObsRedisStore {
   private readonly redis: Redis;

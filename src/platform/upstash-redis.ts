@@ -17,6 +17,9 @@ export interface UpstashRedisConfig {
   timeoutMs: number;
 }
 
+/** A Redis call's result where failures are reported, not thrown. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false };
+
 /** Throws (from the client) when the URL or token is unusable; callers wrap it in their config error. */
 export function createUpstashRedis(config: UpstashRedisConfig): Redis {
   return new Redis({

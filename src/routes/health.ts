@@ -14,7 +14,7 @@ import type { Context } from 'hono';
 import type { AppDeps } from '../app';
 import { accessFromEnv } from '../access';
 import { bulkFromEnv } from '../bulk';
-import { cacheFromEnv } from '../cache';
+import { checkCacheEnv } from '../cache';
 import { obsFromEnv } from '../obs/service';
 import type { AppEnv } from '../env';
 import { engineLabel } from '../http/chart-request';
@@ -96,7 +96,7 @@ function configErrors(c: Context<AppEnv>): string[] {
   const env = c.env ?? {};
   const errors: string[] = [...obsFromEnv(env).warnings];
   const attempts: [string, () => unknown][] = [
-    ['cache', () => cacheFromEnv(env, null)],
+    ['cache', () => checkCacheEnv(env)],
     ['access', () => accessFromEnv(env)],
   ];
   for (const [what, attempt] of attempts) {
