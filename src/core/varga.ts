@@ -51,7 +51,10 @@ export const VARGA_NAMES: Record<Division, string> = Object.freeze({
 
 /**
  * Methods each division offers; the first is the default.
- * - `parashara`: the doc's table rule (D30 with its unequal parts).
+ * - `parashara`: the doc's table rule (D30 with its unequal parts; its degree is
+ *   (x·30) mod 30 like every other varga, as Jagannatha Hora shows it).
+ * - `parashara_proportional` (D30 only): the same unequal parts, with the degree
+ *   scaled inside the part instead, (x − start) / (end − start) · 30.
  * - `rath`: D11's table rule (l − s) mod 12, which is Sanjay Rath's.
  * - `parivritti`: D2 "even-reverse" (odd → (2s + l), even → (2s + 1 − l), mod 12);
  *   D3, D11, D24, D30: cyclic equal parts, (N·s + l) mod 12 (D30: 1° parts).
@@ -73,7 +76,7 @@ export const VARGA_METHODS: Record<Division, readonly [string, ...string[]]> = O
   20: ['parashara'],
   24: ['parashara', 'parivritti'],
   27: ['parashara'],
-  30: ['parashara', 'parivritti'],
+  30: ['parashara', 'parashara_proportional', 'parivritti'],
   40: ['parashara'],
   45: ['parashara'],
   60: ['parashara'],
@@ -209,18 +212,22 @@ const TRIMSAMSA_ODD: readonly (readonly [number, number])[] = [[5, AR], [10, AQ]
 const TRIMSAMSA_EVEN: readonly (readonly [number, number])[] = [[5, TA], [12, VI], [20, PI], [25, CP], [30, SC]];
 
 /**
- * Unequal D30. Degree convention: the position inside its part is scaled
- * linearly to 0–30°, degree = (x − start) / (end − start) · 30 (odd sign 12° lies
- * in the 10–18 part: (12 − 10) / 8 · 30 = 7.5° Sagittarius). Because the part
- * owns its upper boundary, a point exactly on it would be 30°; it is reported as
- * the largest double below 30 in the same sign.
+ * Unequal D30: the sign of the part holding x, and the degree inside it. By
+ * default the degree is (x·30) mod 30, as for every equal varga: that is what
+ * Jagannatha Hora shows (standard chart 1996-12-07 10:34 IST Chennai: D30
+ * ascendant 13.37°, Sun 16.96°). `proportional` scales the position inside the
+ * part linearly to 0–30° instead, degree = (x − start) / (end − start) · 30 (odd
+ * sign 12° lies in the 10–18 part: (12 − 10) / 8 · 30 = 7.5° Sagittarius);
+ * because the part owns its upper boundary, a point exactly on it would be 30°
+ * and is reported as the largest double below 30 in the same sign.
  */
-function trimsamsaParashara(s: number, x: number): { sign: number; deg: number } {
+function trimsamsaParashara(s: number, x: number, proportional: boolean): { sign: number; deg: number } {
   const parts = isOddSign(s) ? TRIMSAMSA_ODD : TRIMSAMSA_EVEN;
   let start = 0;
   for (const [end, sign] of parts) {
     if (x <= end + BOUNDARY_EPS_DEG || end === SIGN_SPAN_DEG) {
-      return { sign, deg: clampDeg(((x - start) / (end - start)) * SIGN_SPAN_DEG) };
+      if (proportional) return { sign, deg: clampDeg(((x - start) / (end - start)) * SIGN_SPAN_DEG) };
+      return { sign, deg: x * 30 - equalPart(x, 30) * SIGN_SPAN_DEG };
     }
     start = end;
   }
@@ -267,8 +274,8 @@ function computePoint(lonDeg: number, division: Division, method: string): Varga
   const lon = normalizeDeg(lonDeg);
   const s = Math.min(11, Math.floor(lon / SIGN_SPAN_DEG));
   const x = lon - s * SIGN_SPAN_DEG;
-  if (division === 30 && method === 'parashara') {
-    const t = trimsamsaParashara(s, x);
+  if (division === 30 && method !== 'parivritti') {
+    const t = trimsamsaParashara(s, x, method === 'parashara_proportional');
     return point(t.sign, t.deg);
   }
   const rule = method === 'parivritti' ? PARIVRITTI_RULES[division] : PARASHARA_RULES[division as Exclude<Division, 30>];

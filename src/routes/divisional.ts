@@ -18,7 +18,7 @@ const divisionText = z
   .union([z.number().int(), z.string().max(4)])
   .openapi({ description: `One of ${DIVISIONS.join(', ')}, as a number, "9" or "D9"`, example: 'D9' });
 const method = z.string().min(1).max(32).optional().openapi({
-  description: 'Varga method where traditions differ (D2, D3, D11, D24, D30 offer `parivritti`); every chart echoes the method used',
+  description: 'Varga method where traditions differ: D2, D3, D11, D24, D30 offer `parivritti`; D30 also `parashara_proportional` (degree scaled inside the unequal part instead of (x·30) mod 30); every chart echoes the method used',
 });
 
 const SingleBody = z.strictObject({ ...chartFields, method }).openapi('DivisionalRequest');

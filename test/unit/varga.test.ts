@@ -126,15 +126,15 @@ describe('catalogue', () => {
     expect(VARGA_METHODS[3]).toEqual(['parashara', 'parivritti']);
     expect(VARGA_METHODS[11]).toEqual(['rath', 'parivritti']);
     expect(VARGA_METHODS[24]).toEqual(['parashara', 'parivritti']);
-    expect(VARGA_METHODS[30]).toEqual(['parashara', 'parivritti']);
+    expect(VARGA_METHODS[30]).toEqual(['parashara', 'parashara_proportional', 'parivritti']);
     for (const d of [1, 4, 5, 6, 7, 8, 9, 10, 12, 16, 20, 27, 40, 45, 60] as Division[]) {
       expect(VARGA_METHODS[d], `D${d}`).toEqual(['parashara']);
     }
   });
 
-  it('tests every (division, method) pair: all equal ones here, D30 parashara separately', () => {
+  it('tests every (division, method) pair: all equal ones here, D30 parashara and parashara_proportional separately', () => {
     const offered = DIVISIONS.flatMap((d) => VARGA_METHODS[d].map((m) => `D${d}/${m}`)).sort();
-    expect(offered).toEqual([...Object.keys(EQUAL_RULES), 'D30/parashara'].sort());
+    expect(offered).toEqual([...Object.keys(EQUAL_RULES), 'D30/parashara', 'D30/parashara_proportional'].sort());
   });
 
   it('isVargaMethod accepts exactly the offered methods', () => {
@@ -387,7 +387,31 @@ describe('Trimsamsa (parashara, unequal)', () => {
     expect(vargaPoint(idx(sign) * 30 - 1e-9, 30).sign).toBe(prevLast);
   });
 
-  it('scales the position inside its part to 0–30°', () => {
+  it('parashara (default) gives the degree (x·30) mod 30 inside the same part signs', () => {
+    // Expected degree: (x · 30) mod 30 of the sign-relative degree x (doc: "for every varga, D30 included").
+    const cases: [number, SignName, number][] = [
+      [12, 'Sagittarius', 0], // odd 12°: (12 · 30) mod 30
+      [12.25, 'Sagittarius', 7.5],
+      [2.5, 'Aries', 15],
+      [7.4, 'Aquarius', 12],
+      [21.5, 'Gemini', 15],
+      [27.9, 'Libra', 27],
+      [30 + 8.5, 'Virgo', 15], // even
+      [30 + 16.1, 'Pisces', 3],
+      [30 + 27.5, 'Scorpio', 15],
+    ];
+    for (const [lon, sign, deg] of cases) {
+      const p = vargaPoint(lon, 30);
+      expect(p.sign, `${lon}°`).toBe(sign);
+      expect(p.degreeInSign, `${lon}°`).toBeCloseTo(deg, 9);
+      expect(p.longitudeDeg).toBeCloseTo(idx(sign) * 30 + deg, 9);
+    }
+    // A boundary belongs to the earlier part (Aries) and its degree is (5 · 30) mod 30 = 0.
+    expect(vargaPoint(5, 30)).toMatchObject({ sign: 'Aries', degreeInSign: 0 });
+    expect(vargaPoint(5 + 1e-9, 30).sign).toBe('Aquarius');
+  });
+
+  it('parashara_proportional scales the position inside its part to 0–30°', () => {
     const cases: [number, SignName, number][] = [
       [12, 'Sagittarius', 7.5], // odd: (12 − 10) / 8 · 30
       [2.5, 'Aries', 15],
@@ -404,17 +428,17 @@ describe('Trimsamsa (parashara, unequal)', () => {
       [120 + 1, 'Aries', 6], // Leo (odd) 1°
     ];
     for (const [lon, sign, deg] of cases) {
-      const p = vargaPoint(lon, 30);
+      const p = vargaPoint(lon, 30, 'parashara_proportional');
       expect(p.sign, `${lon}°`).toBe(sign);
       expect(p.degreeInSign, `${lon}°`).toBeCloseTo(deg, 10);
       expect(p.longitudeDeg).toBeCloseTo(idx(sign) * 30 + deg, 10);
     }
     // Start of a part is 0°, its (owned) end is just below 30°.
-    expect(vargaPoint(0, 30).degreeInSign).toBe(0);
-    expect(vargaPoint(5 + 1e-9, 30).degreeInSign).toBeLessThan(1e-6);
-    expect(vargaPoint(5, 30).degreeInSign).toBeGreaterThan(29.999999);
-    expect(vargaPoint(5, 30).degreeInSign).toBeLessThan(30);
-    expect(vargaPoint(5, 30).longitudeDeg).toBeLessThan(30);
+    expect(vargaPoint(0, 30, 'parashara_proportional').degreeInSign).toBe(0);
+    expect(vargaPoint(5 + 1e-9, 30, 'parashara_proportional').degreeInSign).toBeLessThan(1e-6);
+    expect(vargaPoint(5, 30, 'parashara_proportional').degreeInSign).toBeGreaterThan(29.999999);
+    expect(vargaPoint(5, 30, 'parashara_proportional').degreeInSign).toBeLessThan(30);
+    expect(vargaPoint(5, 30, 'parashara_proportional').longitudeDeg).toBeLessThan(30);
   });
 
   it('is the default; parivritti is 1° parts instead', () => {
@@ -469,7 +493,7 @@ describe('properties at random longitudes (mulberry32, seed 0x7a2a)', () => {
     expect(vargaPoint(725, 9).sign).toBe(vargaPoint(5, 9).sign);
   });
 
-  it('D30 parashara: degree scales within the doc\'s unequal parts', () => {
+  it('D30 parashara: the doc\'s unequal parts, degree (x·30) mod 30; parashara_proportional: scaled within the part', () => {
     const odd: [number, number, SignName][] = [[0, 5, 'Aries'], [5, 10, 'Aquarius'], [10, 18, 'Sagittarius'], [18, 25, 'Gemini'], [25, 30, 'Libra']];
     const even: [number, number, SignName][] = [[0, 5, 'Taurus'], [5, 12, 'Virgo'], [12, 20, 'Pisces'], [20, 25, 'Capricorn'], [25, 30, 'Scorpio']];
     for (const lon of lons) {
@@ -479,8 +503,12 @@ describe('properties at random longitudes (mulberry32, seed 0x7a2a)', () => {
       const [start, end, sign] = parts.find(([a, b]) => x > a && x <= b) ?? parts[0];
       const p = vargaPoint(lon, 30);
       expect(p.sign, `${lon}`).toBe(sign);
-      expect(p.degreeInSign).toBeCloseTo(((x - start) / (end - start)) * 30, 9);
+      expect(circ30(p.degreeInSign, (x * 30) % 30), `${lon}`).toBeLessThan(1e-9);
       expect(Math.abs(p.longitudeDeg - (idx(sign) * 30 + p.degreeInSign))).toBeLessThan(1e-9);
+      const q = vargaPoint(lon, 30, 'parashara_proportional');
+      expect(q.sign, `${lon}`).toBe(sign);
+      expect(q.degreeInSign).toBeCloseTo(((x - start) / (end - start)) * 30, 9);
+      expect(Math.abs(q.longitudeDeg - (idx(sign) * 30 + q.degreeInSign))).toBeLessThan(1e-9);
     }
   });
 });
