@@ -1,6 +1,6 @@
 /**
  * The wire format of the local Upstash REST emulator, request by request with plain fetch:
- * what @upstash/redis relies on (see the README's development notes), plus the emulator's own
+ * what @upstash/redis relies on (see the platform facts in src/platform/README.md), plus the emulator's own
  * failure behaviour (Redis down or hung) on private redis-server instances.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
