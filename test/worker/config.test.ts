@@ -14,6 +14,7 @@ import example from '../../.dev.vars.example?raw';
 import worker from '../../src/index';
 import { bulkFromEnv, newJobId } from '../../src/bulk';
 import { configReport } from '../../src/config-report';
+import { FUZZ_SIGNING_KEY, qstashSignature } from './fuzz-arbitraries';
 import { expectErrorShape, expectLegacyErrorShape } from './support';
 
 const ADMIN_TOKEN = 'config-admin-token-0123456789';
@@ -220,7 +221,7 @@ describe('every unusable variable: listed by /health, a 503 with a code where it
   });
 });
 
-describe('Redis configured but not answering: 503 with a code, never a 500', () => {
+describe('a dependency configured but not answering: 503 with a code, never a 500', () => {
   it('DELETE /cache/clear is 503 cache_unavailable and nothing is cleared; /health says unreachable', async () => {
     const res = await call(CLOSED_REDIS, '/cache/clear', { method: 'DELETE', headers: admin });
     expect(res.status).toBe(503);
@@ -243,5 +244,28 @@ describe('Redis configured but not answering: 503 with a code, never a 500', () 
       expect((await expectErrorShape(res, label)).body.error.code, label).toBe('job_store_unavailable');
     }
     expect((await post(CLOSED_REDIS, '/v1/charts/natal', BIRTH)).status).toBe(200);
+  });
+
+  it('a callback that cannot be reached: the chunk route answers 503 webhook_undeliverable (QStash retries it)', async () => {
+    // Inline chunks, memory store, QStash signing keys: the chunk route is reachable as QStash would call it.
+    const vars = {
+      QSTASH_CURRENT_SIGNING_KEY: FUZZ_SIGNING_KEY,
+      QSTASH_NEXT_SIGNING_KEY: 'sig_config_next_0123456789',
+      WEBHOOK_SECRET: 'config-test-webhook-secret-0123456789',
+      ALLOW_LOOPBACK_CALLBACKS: 'true',
+    };
+    const input = { ...BIRTH, longitude: 72.5 };
+    // Port 9 again: the webhook is refused at once, on every attempt of the inline run.
+    const created = await post(vars, '/v1/bulk', { items: [{ id: 'a', type: 'natal', input }], callbackUrl: 'http://127.0.0.1:9/hook' });
+    expect(created.status).toBe(202);
+    const { jobId } = (await created.json()) as any;
+    const status = (await (await call(vars, `/v1/bulk/${jobId}`)).json()) as any;
+    expect(status.status).toBe('completed');
+    // QStash's redelivery of the recorded chunk sends the webhook not yet handed over, and fails again.
+    const body = JSON.stringify({ v: 1, jobId, chunk: 0, items: [{ index: 0, id: 'a', type: 'natal', input }] });
+    const signature = await qstashSignature('https://api.test/internal/bulk/chunk', body);
+    const res = await call(vars, '/internal/bulk/chunk', { method: 'POST', headers: { 'content-type': 'application/json', 'upstash-signature': signature }, body });
+    expect(res.status).toBe(503);
+    expect((await expectErrorShape(res, 'chunk')).body.error.code).toBe('webhook_undeliverable');
   });
 });
