@@ -1,16 +1,20 @@
 /**
  * Access errors. What a caller can meet extends AppError (a status and a
- * stable code, rendered by the app's onError); configuration mistakes are
- * internal and end as a logged 500, so a broken secret never looks like a
- * caller's fault.
+ * stable code, rendered by the app's onError); configuration mistakes and
+ * outages extend DependencyUnavailableError: a 503 with a code, so a broken
+ * secret never looks like a caller's fault, and never opens the door.
  */
-import { AppError } from '../http/errors';
+import { AppError, ConfigError, DependencyUnavailableError, type ConfigProblem } from '../http/errors';
 
-/** REQUIRE_API_KEY, API_KEYS, RATE_LIMITS or the Upstash pair is unusable. */
-export class AccessConfigError extends Error {
+/**
+ * REQUIRE_API_KEY, API_KEYS, RATE_LIMITS, REDIS_TIMEOUT_MS or the Upstash pair
+ * is unusable: every keyed route and /admin/keys answers 503
+ * `access_misconfigured` (closed: without a usable configuration nobody is let in).
+ */
+export class AccessConfigError extends ConfigError {
   override readonly name = 'AccessConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(problems: ConfigProblem | readonly ConfigProblem[], options?: { cause?: unknown }) {
+    super('access_misconfigured', 'API keys and rate limits are not available', problems, options);
   }
 }
 
@@ -43,10 +47,10 @@ export class RateLimitedError extends AppError {
 }
 
 /** Key validation needs the store and neither it nor a recent copy of the key answered: refusing is the only safe answer. */
-export class KeyStoreUnavailableError extends AppError {
+export class KeyStoreUnavailableError extends DependencyUnavailableError {
   override readonly name = 'KeyStoreUnavailableError';
   constructor(options?: { cause?: unknown }) {
-    super(503, 'key_store_unavailable', 'API keys cannot be checked right now; retry shortly', undefined, options);
+    super('key_store_unavailable', 'API keys cannot be checked right now; retry shortly', options);
   }
 }
 

@@ -8,6 +8,8 @@
  */
 import { parseTimeoutMs } from '../cache';
 import { AuthFailureGuard } from './auth-failures';
+import { collectProblems, type ConfigProblem } from '../http/errors';
+import { upstashFromEnv } from '../platform/upstash-env';
 import { AccessConfigError } from './errors';
 import { RedisKeyStore, SecretKeyStore, type KeyStore } from './key-store';
 import { MemoryRatelimit, RATELIMIT_REDIS_PREFIX, UpstashRatelimit, type RateLimiter } from './limiter';
@@ -42,20 +44,14 @@ export function parseRequireApiKey(raw: string | undefined): boolean {
   const value = raw?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  throw new AccessConfigError(`REQUIRE_API_KEY must be 'true' or 'false', got '${raw}'`);
+  throw new AccessConfigError({ variable: 'REQUIRE_API_KEY', message: `REQUIRE_API_KEY must be 'true' or 'false', got '${raw}'` });
 }
 
-function redisConfig(env: AccessEnv): { url: string; token: string; timeoutMs: number } | null {
-  const url = env.UPSTASH_REDIS_REST_URL?.trim() || undefined;
-  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim() || undefined;
-  if (!url && !token) return null;
-  if (!url || !token) {
-    throw new AccessConfigError(`${url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'} is missing while the other Upstash variable is set`);
-  }
-  return { url, token, timeoutMs: parseTimeoutMs(env.REDIS_TIMEOUT_MS) };
-}
-
-/** Throws AccessConfigError (a logged 500 on the routes that need access) when the configuration is unusable. */
+/**
+ * Throws AccessConfigError when the configuration is unusable, listing every
+ * problem: the keyed routes then answer 503 `access_misconfigured`, closed.
+ * A failure is not memoised: the next request reads the variables again.
+ */
 export function accessFromEnv(env: AccessEnv): AccessServices {
   const memoKey = JSON.stringify([env.REQUIRE_API_KEY, env.API_KEYS, env.RATE_LIMITS, env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, env.REDIS_TIMEOUT_MS]);
   let services = instances.get(memoKey);
@@ -71,21 +67,29 @@ function perPlan(make: (plan: PlanName) => RateLimiter): Record<PlanName, RateLi
 }
 
 function build(env: AccessEnv): AccessServices {
-  const requireKey = parseRequireApiKey(env.REQUIRE_API_KEY);
-  const limits = parseRateLimits(env.RATE_LIMITS);
-  const redis = redisConfig(env);
-  if (!redis) {
+  const problems: ConfigProblem[] = [];
+  const requireKey = collectProblems(problems, () => parseRequireApiKey(env.REQUIRE_API_KEY));
+  const limits = collectProblems(problems, () => parseRateLimits(env.RATE_LIMITS));
+  const credentials = collectProblems(problems, () => upstashFromEnv(env));
+  // Read only with Redis, as the cache reads it, so both agree on what is unusable.
+  const timeoutMs = credentials !== null ? collectProblems(problems, () => parseTimeoutMs(env.REDIS_TIMEOUT_MS)) : undefined;
+  const secretKeys = credentials === null ? collectProblems(problems, () => parseApiKeys(env.API_KEYS)) : [];
+  let client: ReturnType<typeof createUpstashRedis> | null = null;
+  if (credentials && timeoutMs !== undefined) {
+    try {
+      client = createUpstashRedis({ ...credentials, timeoutMs });
+    } catch (err) {
+      problems.push({ variable: 'UPSTASH_REDIS_REST_URL', message: `UPSTASH_REDIS_REST_URL is not usable for API keys and rate limits: ${String((err as Error)?.message ?? err)}` });
+    }
+  }
+  if (problems.length || requireKey === undefined || limits === undefined || secretKeys === undefined) throw new AccessConfigError(problems);
+  if (!client || timeoutMs === undefined) {
     const limiters = perPlan((plan) => new MemoryRatelimit(limits[plan].requests, limits[plan].windowSec));
     const authFailures = new AuthFailureGuard(new MemoryRatelimit(AUTH_FAILURE_LIMIT.requests, AUTH_FAILURE_LIMIT.windowSec), AUTH_FAILURE_LIMIT);
-    return { requireKey, keys: new SecretKeyStore(parseApiKeys(env.API_KEYS)), limits, limiters, authFailures, backend: 'memory' };
+    return { requireKey, keys: new SecretKeyStore(secretKeys), limits, limiters, authFailures, backend: 'memory' };
   }
-  let client: ReturnType<typeof createUpstashRedis>;
-  try {
-    client = createUpstashRedis(redis);
-  } catch (err) {
-    throw new AccessConfigError(`UPSTASH_REDIS_REST_URL is not usable for API keys and rate limits: ${String((err as Error)?.message ?? err)}`, { cause: err });
-  }
-  const limiters = perPlan((plan) => new UpstashRatelimit(client, `${RATELIMIT_REDIS_PREFIX}:${plan}`, limits[plan], redis.timeoutMs));
-  const authFailures = new AuthFailureGuard(new UpstashRatelimit(client, `${RATELIMIT_REDIS_PREFIX}:authfail`, AUTH_FAILURE_LIMIT, redis.timeoutMs), AUTH_FAILURE_LIMIT);
-  return { requireKey, keys: new RedisKeyStore(client), limits, limiters, authFailures, backend: 'redis' };
+  const redis = client;
+  const limiters = perPlan((plan) => new UpstashRatelimit(redis, `${RATELIMIT_REDIS_PREFIX}:${plan}`, limits[plan], timeoutMs));
+  const authFailures = new AuthFailureGuard(new UpstashRatelimit(redis, `${RATELIMIT_REDIS_PREFIX}:authfail`, AUTH_FAILURE_LIMIT, timeoutMs), AUTH_FAILURE_LIMIT);
+  return { requireKey, keys: new RedisKeyStore(redis), limits, limiters, authFailures, backend: 'redis' };
 }

@@ -64,25 +64,25 @@ export function parseRateLimits(raw: string | undefined): PlanLimits {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new AccessConfigError(`RATE_LIMITS is not valid JSON: '${raw.slice(0, 200)}'`);
+    throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS is not valid JSON: '${raw.slice(0, 200)}'; write it like {"pro":{"requests":1000,"windowSec":60}}` });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AccessConfigError('RATE_LIMITS must be a JSON object like {"free":{"requests":60,"windowSec":60}}');
+    throw new AccessConfigError({ variable: 'RATE_LIMITS', message: 'RATE_LIMITS must be a JSON object like {"free":{"requests":60,"windowSec":60}}' });
   }
   for (const [plan, value] of Object.entries(parsed)) {
-    if (!isPlanName(plan)) throw new AccessConfigError(`RATE_LIMITS: unknown plan '${plan}'; known: ${PLAN_NAMES.join(', ')}`);
+    if (!isPlanName(plan)) throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS: unknown plan '${plan}'; known: ${PLAN_NAMES.join(', ')}` });
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new AccessConfigError(`RATE_LIMITS.${plan} must be an object like {"requests":60,"windowSec":60}`);
+      throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS.${plan} must be an object like {"requests":60,"windowSec":60}` });
     }
     for (const [field, number] of Object.entries(value)) {
       if (field === 'requests') {
-        if (!isBoundedInteger(number, MAX_REQUESTS)) throw new AccessConfigError(`RATE_LIMITS.${plan}.requests must be an integer from 1 to ${MAX_REQUESTS}`);
+        if (!isBoundedInteger(number, MAX_REQUESTS)) throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS.${plan}.requests must be an integer from 1 to ${MAX_REQUESTS}` });
         limits[plan].requests = number;
       } else if (field === 'windowSec') {
-        if (!isBoundedInteger(number, MAX_WINDOW_SEC)) throw new AccessConfigError(`RATE_LIMITS.${plan}.windowSec must be an integer from 1 to ${MAX_WINDOW_SEC}`);
+        if (!isBoundedInteger(number, MAX_WINDOW_SEC)) throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS.${plan}.windowSec must be an integer from 1 to ${MAX_WINDOW_SEC}` });
         limits[plan].windowSec = number;
       } else {
-        throw new AccessConfigError(`RATE_LIMITS.${plan}: unknown field '${field}' (use requests and windowSec)`);
+        throw new AccessConfigError({ variable: 'RATE_LIMITS', message: `RATE_LIMITS.${plan}: unknown field '${field}' (use requests and windowSec)` });
       }
     }
   }

@@ -28,18 +28,21 @@ export function parseApiKeys(raw: string | undefined): KeyRecord[] {
     json = JSON.parse(raw);
   } catch {
     // Never echo the secret's text: it may be half a key list pasted wrongly.
-    throw new AccessConfigError('API_KEYS is not valid JSON (expected a list of entries from `node scripts/keys.mjs create --offline`)');
+    throw new AccessConfigError({ variable: 'API_KEYS', message: 'API_KEYS is not valid JSON (expected a list of entries from `node scripts/keys.mjs create --offline`)' });
   }
   const parsed = z.array(SecretKeyEntrySchema).safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AccessConfigError(`API_KEYS: ${issue.path.join('.') || 'value'}: ${issue.message} (expected a list of entries from \`node scripts/keys.mjs create --offline\`)`);
+    throw new AccessConfigError({
+      variable: 'API_KEYS',
+      message: `API_KEYS: ${issue.path.join('.') || 'value'}: ${issue.message} (expected a list of entries from \`node scripts/keys.mjs create --offline\`)`,
+    });
   }
   const ids = new Set<string>();
   const digests = new Set<string>();
   for (const entry of parsed.data) {
-    if (ids.has(entry.keyId)) throw new AccessConfigError(`API_KEYS: keyId ${entry.keyId} appears twice`);
-    if (digests.has(entry.sha256)) throw new AccessConfigError(`API_KEYS: two entries have the same sha256 (${entry.keyId})`);
+    if (ids.has(entry.keyId)) throw new AccessConfigError({ variable: 'API_KEYS', message: `API_KEYS: keyId ${entry.keyId} appears twice` });
+    if (digests.has(entry.sha256)) throw new AccessConfigError({ variable: 'API_KEYS', message: `API_KEYS: two entries have the same sha256 (${entry.keyId})` });
     ids.add(entry.keyId);
     digests.add(entry.sha256);
   }

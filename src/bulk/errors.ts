@@ -1,15 +1,20 @@
 /**
  * Bulk errors. Those a client can meet extend AppError (status + stable code,
- * rendered by the app's onError); the others are internal and end as a 500.
- * Any 5xx on the internal chunk route makes QStash retry the chunk.
+ * rendered by the app's onError); outages and configuration mistakes extend
+ * DependencyUnavailableError (503 with their code). Any 5xx on the internal
+ * chunk route makes QStash retry the chunk.
  */
-import { AppError } from '../http/errors';
+import { AppError, ConfigError, DependencyUnavailableError, type ConfigProblem } from '../http/errors';
 
-/** A bulk variable is missing, malformed or inconsistent (e.g. QStash without Redis). */
-export class BulkConfigError extends Error {
+/**
+ * A bulk variable is missing, malformed or inconsistent (e.g. QStash without
+ * Redis): every bulk route answers 503 `bulk_misconfigured`, and /health lists
+ * each problem.
+ */
+export class BulkConfigError extends ConfigError {
   override readonly name = 'BulkConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(problems: ConfigProblem | readonly ConfigProblem[], options?: { cause?: unknown }) {
+    super('bulk_misconfigured', 'Bulk jobs are not available', problems, options);
   }
 }
 
@@ -18,21 +23,25 @@ export class BulkConfigError extends Error {
  * status request never makes up an answer and QStash retries a chunk. The
  * client sees a generic message; `detail` (logged by the store) says what failed.
  */
-export class BulkStoreError extends AppError {
+export class BulkStoreError extends DependencyUnavailableError {
   override readonly name = 'BulkStoreError';
   constructor(
     readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(503, 'job_store_unavailable', 'The bulk job store is unreachable right now; try again shortly', undefined, options);
+    super('job_store_unavailable', 'The bulk job store is unreachable right now; try again shortly', options);
   }
 }
 
-/** A webhook could not be handed to QStash or delivered directly. */
-export class WebhookDeliveryError extends Error {
+/**
+ * A webhook could not be handed to QStash or delivered directly. On the chunk
+ * route a 503 `webhook_undeliverable` (QStash retries the chunk, which sends
+ * the webhook again); the message names the job and the callback's answer.
+ */
+export class WebhookDeliveryError extends DependencyUnavailableError {
   override readonly name = 'WebhookDeliveryError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('webhook_undeliverable', message, options);
   }
 }
 
@@ -57,21 +66,21 @@ export class IdempotencyConflictError extends AppError {
 }
 
 /** The chunks could not all be queued (503); with an Idempotency-Key, the same request resumes the job. */
-export class DispatchFailedError extends AppError {
+export class DispatchFailedError extends DependencyUnavailableError {
   override readonly name = 'DispatchFailedError';
   constructor(jobId: string, resumable: boolean, options?: { cause?: unknown }) {
     const next = resumable
       ? 'send the same request with the same Idempotency-Key to resume it'
       : 'it was marked failed; send the request again (with an Idempotency-Key, a retry resumes instead)';
-    super(503, 'dispatch_failed', `Job ${jobId} could not be queued completely: ${next}`, undefined, options);
+    super('dispatch_failed', `Job ${jobId} could not be queued completely: ${next}`, options);
   }
 }
 
 /** A `callbackUrl` was given but this deployment has no WEBHOOK_SECRET to sign with (503). */
-export class WebhooksDisabledError extends AppError {
+export class WebhooksDisabledError extends DependencyUnavailableError {
   override readonly name = 'WebhooksDisabledError';
   constructor() {
-    super(503, 'webhooks_disabled', 'Webhooks are disabled on this deployment (no WEBHOOK_SECRET): omit callbackUrl and poll statusUrl');
+    super('webhooks_disabled', 'Webhooks are disabled on this deployment (no WEBHOOK_SECRET): omit callbackUrl and poll statusUrl');
   }
 }
 

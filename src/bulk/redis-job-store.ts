@@ -40,7 +40,7 @@ export class RedisJobStore implements JobStore {
     try {
       this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: timeoutMs });
     } catch (err) {
-      throw new BulkConfigError(`UPSTASH_REDIS_REST_URL is not usable for bulk jobs: ${redisErrorText(err)}`, { cause: err });
+      throw new BulkConfigError({ variable: 'UPSTASH_REDIS_REST_URL', message: `UPSTASH_REDIS_REST_URL is not usable for bulk jobs: ${redisErrorText(err)}` }, { cause: err });
     }
   }
 

@@ -4,14 +4,24 @@
  * fix or must know about: bad configuration, a key input that cannot be
  * hashed deterministically, a value that cannot be stored, a clear that did
  * not happen.
+ *
+ * The configuration and the clear are the deployment's state, answered 503
+ * with a code (they extend the app's DependencyUnavailableError); a key or a
+ * value that JSON cannot carry can only come from our own code (every input
+ * is validated first), so those stay plain errors: a logged 500.
  */
+import { ConfigError, DependencyUnavailableError, type ConfigProblem } from '../http/errors';
 
-/** `UPSTASH_REDIS_REST_URL` / `_TOKEN` / `REDIS_TIMEOUT_MS` unusable (half set, not a URL, not a number). */
-export class CacheConfigError extends Error {
+/**
+ * `UPSTASH_REDIS_REST_URL` / `_TOKEN` / `REDIS_TIMEOUT_MS` / `CACHE_SHARED_RESOURCES`
+ * unusable. Requests then use the in-memory tier (src/app.ts); `DELETE
+ * /cache/clear`, which cannot reach the configured tier, answers 503 `cache_misconfigured`.
+ */
+export class CacheConfigError extends ConfigError {
   override readonly name = 'CacheConfigError';
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(problems: ConfigProblem | readonly ConfigProblem[], options?: { cause?: unknown }) {
+    super('cache_misconfigured', 'The shared cache is not available', problems, options);
   }
 }
 
@@ -36,12 +46,12 @@ export class CacheValueError extends Error {
   }
 }
 
-/** `clear()` could not bump the namespace (Redis unreachable): nothing was invalidated. */
-export class CacheClearError extends Error {
+/** `clear()` could not bump the namespace (Redis unreachable): nothing was invalidated (503 `cache_unavailable`). */
+export class CacheClearError extends DependencyUnavailableError {
   override readonly name = 'CacheClearError';
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('cache_unavailable', message, options);
   }
 }
 

@@ -4,6 +4,8 @@
  * outlive the request that created them (`env` only exists inside a request,
  * hence the lazy construction).
  */
+import { collectProblems, type ConfigProblem } from '../http/errors';
+import { upstashFromEnv } from '../platform/upstash-env';
 import { CacheConfigError } from './errors';
 import { CACHE_POLICY, DEFAULT_REDIS_TIMEOUT_MS, MAX_REDIS_TIMEOUT_MS, RESOURCES, isResource, withSharedResources } from './policy';
 import type { CachePolicy, Resource } from './policy';
@@ -28,17 +30,17 @@ const instances = new Map<string, ResponseCache>();
 
 /**
  * Upstash is used when both URL and token are set (empty strings count as
- * unset); neither → the in-memory stand-in. Throws CacheConfigError when only
- * one is set or REDIS_TIMEOUT_MS is not a sane integer: a deploy mistake that
- * would otherwise silently run without the shared cache; likewise when
- * CACHE_SHARED_RESOURCES names something that is not a resource.
+ * unset); neither → the in-memory stand-in. Throws CacheConfigError, listing
+ * every unusable variable, when only one is set, the URL is not one,
+ * REDIS_TIMEOUT_MS is not a sane integer, or CACHE_SHARED_RESOURCES names
+ * something that is not a resource: a deploy mistake that would otherwise
+ * silently run without the shared cache or with other tiers.
  *
  * `edge` is `caches.default` (one object per isolate) or null; the memo keys on
  * whether it is given, not on its identity.
  */
 export function cacheFromEnv(env: CacheEnv, edge: Cache | null, options: Pick<ResponseCacheOptions, 'engineVersion' | 'onCount'> = {}): ResponseCache {
-  const redis = redisConfig(env);
-  const shared = parseSharedResources(env.CACHE_SHARED_RESOURCES);
+  const { redis, shared } = parseCacheEnv(env);
   const memoKey = JSON.stringify([redis?.url, redis?.token, redis?.timeoutMs, edge !== null, options.engineVersion, shared]);
   let cache = instances.get(memoKey);
   if (!cache) {
@@ -48,28 +50,30 @@ export function cacheFromEnv(env: CacheEnv, edge: Cache | null, options: Pick<Re
   return cache;
 }
 
-/** Throws CacheConfigError exactly when cacheFromEnv would, without building anything (for /health). */
+/** Throws CacheConfigError exactly when cacheFromEnv would, without building anything (for /health and the routes that need the configured tier). */
 export function checkCacheEnv(env: CacheEnv): void {
-  redisConfig(env);
-  parseSharedResources(env.CACHE_SHARED_RESOURCES);
+  parseCacheEnv(env);
 }
 
-function redisConfig(env: CacheEnv): ResponseCacheOptions['redis'] {
-  const url = env.UPSTASH_REDIS_REST_URL?.trim() || undefined;
-  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim() || undefined;
-  if (!url && !token) return null;
-  if (!url || !token) {
-    const missing = url ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL';
-    throw new CacheConfigError(`${missing} is missing while the other Upstash variable is set`);
-  }
-  return { url, token, timeoutMs: parseTimeoutMs(env.REDIS_TIMEOUT_MS) };
+function parseCacheEnv(env: CacheEnv): { redis: ResponseCacheOptions['redis']; shared: Resource[] | null } {
+  const problems: ConfigProblem[] = [];
+  const credentials = collectProblems(problems, () => upstashFromEnv(env));
+  // The budget is read only with Redis, as access reads it: both modules then agree on what is unusable.
+  const timeoutMs = credentials !== null ? collectProblems(problems, () => parseTimeoutMs(env.REDIS_TIMEOUT_MS)) : undefined;
+  const shared = collectProblems(problems, () => parseSharedResources(env.CACHE_SHARED_RESOURCES));
+  if (problems.length) throw new CacheConfigError(problems);
+  const redis = credentials && timeoutMs !== undefined ? { ...credentials, timeoutMs } : null;
+  return { redis, shared: shared ?? null };
 }
 
 export function parseTimeoutMs(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_REDIS_TIMEOUT_MS;
   const timeoutMs = Number(raw);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_REDIS_TIMEOUT_MS) {
-    throw new CacheConfigError(`REDIS_TIMEOUT_MS must be an integer from 1 to ${MAX_REDIS_TIMEOUT_MS}, got '${raw}'`);
+    throw new CacheConfigError({
+      variable: 'REDIS_TIMEOUT_MS',
+      message: `REDIS_TIMEOUT_MS must be a whole number of milliseconds from 1 to ${MAX_REDIS_TIMEOUT_MS}, got '${raw}': remove it for the default ${DEFAULT_REDIS_TIMEOUT_MS}`,
+    });
   }
   return timeoutMs;
 }
@@ -88,7 +92,10 @@ export function parseSharedResources(raw: string | undefined): Resource[] | null
   const unknown = names.filter((name) => !isResource(name));
   if (unknown.length > 0) {
     const shown = unknown.map((name) => `'${name}'`).join(', ');
-    throw new CacheConfigError(`CACHE_SHARED_RESOURCES: unknown resource ${shown} in '${raw}'; known: ${RESOURCES.join(', ')}`);
+    throw new CacheConfigError({
+      variable: 'CACHE_SHARED_RESOURCES',
+      message: `CACHE_SHARED_RESOURCES: unknown resource ${shown} in '${raw}'; known: ${RESOURCES.join(', ')} (list some, comma-separated, or none; remove it for the default policy)`,
+    });
   }
   return RESOURCES.filter((name) => names.includes(name));
 }

@@ -62,7 +62,7 @@ export class RedisTier implements SharedTier {
     try {
       this.client = createUpstashRedis({ url: options.url, token: options.token, timeoutMs: options.timeoutMs });
     } catch (err) {
-      throw new CacheConfigError(`UPSTASH_REDIS_REST_URL is not usable: ${redisErrorText(err)}`, { cause: err });
+      throw new CacheConfigError({ variable: 'UPSTASH_REDIS_REST_URL', message: `UPSTASH_REDIS_REST_URL is not usable: ${redisErrorText(err)}` }, { cause: err });
     }
   }
 
@@ -104,7 +104,8 @@ export class RedisTier implements SharedTier {
     const out = await this.call('INCR namespace', this.timeoutMs, (r) => r.eval<[string], number>(BUMP_NAMESPACE_LUA, [NAMESPACE_KEY], [String(this.now())]), {
       force: true,
     });
-    if (!out.ok) throw new CacheClearError(`cache not cleared: Redis unreachable (${this.lastError})`, { cause: this.lastFailure });
+    // The client sees no library text (lastError, with the reason, is on /health and in the log).
+    if (!out.ok) throw new CacheClearError('The cache was not cleared: Redis did not answer, so nothing was invalidated; retry once GET /health shows Redis ok', { cause: this.lastFailure });
     return Number(out.value);
   }
 

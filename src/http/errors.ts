@@ -45,6 +45,58 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * This deployment cannot serve the route right now, through no fault of the
+ * caller: something it depends on is down (Redis, QStash) or unusable. Every
+ * module's outage error extends this, so onError answers 503 with the
+ * error's own stable code without knowing the module, and a new module cannot
+ * forget to: throwing a plain Error for an outage is the one way to get a 500.
+ */
+export class DependencyUnavailableError extends AppError {
+  override readonly name: string = 'DependencyUnavailableError';
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(503, code, message, undefined, options);
+  }
+}
+
+/** One unusable variable: its name, and a message saying what is wrong and how to fix it. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/**
+ * Variables a module cannot work with: every route of that module answers 503
+ * with the module's code (`bulk_misconfigured`…), and /health lists each
+ * problem. `problems` holds every unusable variable the module found, not
+ * only the first, so one look at /health fixes them all.
+ */
+export class ConfigError extends DependencyUnavailableError {
+  override readonly name: string = 'ConfigError';
+  readonly problems: readonly ConfigProblem[];
+  constructor(code: string, unavailable: string, problems: ConfigProblem | readonly ConfigProblem[], options?: { cause?: unknown }) {
+    const list: readonly ConfigProblem[] = 'variable' in problems ? [problems] : problems;
+    const what = list.map((p) => p.message.replace(/\.?$/, '.')).join(' ');
+    super(code, `${unavailable} on this deployment: a variable is unusable. ${what} GET /health lists every unusable variable.`, options);
+    this.problems = list;
+  }
+}
+
+/**
+ * Runs one parse of a configuration and returns its value, or undefined after
+ * adding its problems to `problems`: a module reads every variable before it
+ * refuses, so all of them are reported at once. Other errors pass through.
+ */
+export function collectProblems<T>(problems: ConfigProblem[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}
+
 export class NotFoundError extends AppError {
   override readonly name = 'NotFoundError';
   constructor(message: string) {
@@ -79,8 +131,18 @@ function fromHttpException(err: HTTPException): AppError {
   return new AppError(status, status >= 500 ? 'internal_error' : 'bad_request', err.message || 'Bad request');
 }
 
+/** Messages of configuration errors already logged by this isolate: a bad variable is one line, not one per request. */
+const loggedConfigErrors = new Set<string>();
+
+function logConfigErrorOnce(err: ConfigError): void {
+  if (loggedConfigErrors.has(err.message)) return;
+  loggedConfigErrors.add(err.message);
+  log.warn('config_unusable', { code: err.code, variables: err.problems.map((p) => p.variable), problems: err.problems.map((p) => p.message) });
+}
+
 /** Every error we can explain, as an AppError; undefined for the unexpected. */
 export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof ConfigError) logConfigErrorOnce(err);
   if (err instanceof AppError) return err;
   if (err instanceof InputError) return new AppError(422, err.code, err.message, [{ path: err.path, message: err.message }], { cause: err });
   if (err instanceof HTTPException) return fromHttpException(err);

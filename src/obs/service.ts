@@ -10,6 +10,8 @@
 import { DEFAULT_LOG_LEVEL, isLogLevel, log, type LogLevel } from './log';
 import { MetricsRegistry, families, type MetricFamily } from './metrics';
 import { ObsRedisStore, type RuntimeLevel } from './shared-store';
+import { collectProblems, type ConfigProblem } from '../http/errors';
+import { upstashFromEnv } from '../platform/upstash-env';
 
 export interface ObsEnv {
   LOG_LEVEL?: string;
@@ -60,9 +62,14 @@ export class Observability {
     readonly envLevel: LogLevel,
     private readonly flushMs: number,
     readonly store: ObsRedisStore | null,
-    readonly warnings: string[],
+    /** Variables replaced by a default or ignored (shown by /health and /logging/status). */
+    readonly problems: readonly ConfigProblem[],
     private readonly now: () => number = Date.now,
   ) {}
+
+  get warnings(): string[] {
+    return this.problems.map((p) => p.message);
+  }
 
   level(): LogLevel {
     return this.activeRuntime()?.level ?? this.envLevel;
@@ -162,19 +169,19 @@ export class Observability {
   }
 }
 
-function parseFlushSec(raw: string | undefined, warnings: string[]): number {
+function parseFlushSec(raw: string | undefined, problems: ConfigProblem[]): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_METRICS_FLUSH_SEC;
   const sec = Number(raw);
   if (Number.isFinite(sec) && sec >= 0 && sec <= MAX_METRICS_FLUSH_SEC) return sec;
-  warnings.push(`METRICS_FLUSH_SEC must be a number from 0 to ${MAX_METRICS_FLUSH_SEC}, got '${raw}'; using ${DEFAULT_METRICS_FLUSH_SEC}`);
+  problems.push({ variable: 'METRICS_FLUSH_SEC', message: `METRICS_FLUSH_SEC must be a number of seconds from 0 to ${MAX_METRICS_FLUSH_SEC}, got '${raw}'; using ${DEFAULT_METRICS_FLUSH_SEC}` });
   return DEFAULT_METRICS_FLUSH_SEC;
 }
 
-function parseLevel(raw: string | undefined, warnings: string[]): LogLevel {
+function parseLevel(raw: string | undefined, problems: ConfigProblem[]): LogLevel {
   const value = raw?.trim().toLowerCase();
   if (!value) return DEFAULT_LOG_LEVEL;
   if (isLogLevel(value)) return value;
-  warnings.push(`LOG_LEVEL must be one of debug, info, warn, error, got '${raw}'; using ${DEFAULT_LOG_LEVEL}`);
+  problems.push({ variable: 'LOG_LEVEL', message: `LOG_LEVEL must be one of debug, info, warn, error, got '${raw}'; using ${DEFAULT_LOG_LEVEL}` });
   return DEFAULT_LOG_LEVEL;
 }
 
@@ -187,29 +194,29 @@ const instances = new Map<string, Observability>();
 
 /**
  * Never throws: this runs before everything else, so a bad variable becomes a
- * warning (logged once per isolate, shown by /logging/status) and a default.
- * A half-configured Upstash is the cache's error to report; here it means no
- * shared store.
+ * problem (logged once per isolate, shown by /logging/status and /health) and
+ * a default. An unusable Upstash pair means no shared store here; its problem
+ * is the one the cache and access report, so /health shows it once.
  */
 export function obsFromEnv(env: ObsEnv): Observability {
   const memoKey = JSON.stringify([env.LOG_LEVEL, env.METRICS_FLUSH_SEC, env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN, env.REDIS_TIMEOUT_MS]);
   let obs = instances.get(memoKey);
   if (obs) return obs;
-  const warnings: string[] = [];
-  const envLevel = parseLevel(env.LOG_LEVEL, warnings);
-  const flushMs = parseFlushSec(env.METRICS_FLUSH_SEC, warnings) * 1000;
-  const url = env.UPSTASH_REDIS_REST_URL?.trim();
-  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim();
+  const problems: ConfigProblem[] = [];
+  const envLevel = parseLevel(env.LOG_LEVEL, problems);
+  const flushMs = parseFlushSec(env.METRICS_FLUSH_SEC, problems) * 1000;
+  // The Upstash pair's own mistakes are the same ones the cache reports (/health shows each once).
+  const credentials = collectProblems(problems, () => upstashFromEnv(env));
   let store: ObsRedisStore | null = null;
-  if (url && token) {
+  if (credentials) {
     try {
-      store = new ObsRedisStore({ url, token, timeoutMs: redisTimeoutMs(env.REDIS_TIMEOUT_MS) });
+      store = new ObsRedisStore({ ...credentials, timeoutMs: redisTimeoutMs(env.REDIS_TIMEOUT_MS) });
     } catch (err) {
-      warnings.push(`Upstash Redis is not usable (${String(err)}); metrics and the log level are per isolate`);
+      problems.push({ variable: 'UPSTASH_REDIS_REST_URL', message: `UPSTASH_REDIS_REST_URL is not usable (${String(err)}); metrics and the log level are per isolate` });
     }
   }
-  obs = new Observability(envLevel, flushMs, store, warnings);
+  obs = new Observability(envLevel, flushMs, store, problems);
   instances.set(memoKey, obs);
-  for (const warning of warnings) log.warn('config_warning', { warning });
+  for (const warning of obs.warnings) log.warn('config_warning', { warning });
   return obs;
 }

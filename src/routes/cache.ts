@@ -3,6 +3,7 @@
  * Stats are aggregated across isolates through Redis when it is configured.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { checkCacheEnv } from '../cache';
 import type { AppEnv } from '../env';
 import { requireAdmin } from '../http/admin';
 import { ErrorSchema } from '../http/schemas';
@@ -35,6 +36,10 @@ const clearRoute = createRoute({
     },
     401: { description: 'No token', content: { 'application/json': { schema: ErrorSchema } } },
     403: { description: 'Wrong token, or operations disabled', content: { 'application/json': { schema: ErrorSchema } } },
+    503: {
+      description: 'Nothing was cleared: Redis did not answer (`cache_unavailable`), or the cache variables are unusable (`cache_misconfigured`, listed by /health)',
+      content: { 'application/json': { schema: ErrorSchema } },
+    },
   },
 });
 
@@ -43,6 +48,9 @@ cacheRoutes.use('/cache/clear', requireAdmin());
 cacheRoutes
   .openapi(statsRoute, async (c) => c.json((await c.get('cache').stats()) as unknown as Record<string, unknown>, 200))
   .openapi(clearRoute, async (c) => {
+    // With unusable variables requests run on the in-memory stand-in (src/app.ts); clearing
+    // that alone would answer `cleared` while the configured tier kept every entry.
+    checkCacheEnv(c.env ?? {});
     const { namespace, scope, edgeStaleForSec } = await c.get('cache').clear(c.executionCtx);
     return c.json({ cleared: true as const, namespace, scope, edgeStaleForSec }, 200);
   });

@@ -2,9 +2,10 @@
  * `GET /health`: the engine, its ephemeris files, Redis and the QStash
  * configuration, each with its own status, and one overall verdict:
  *   ok       – everything configured works;
- *   degraded – requests succeed, but something is missing or unreachable
- *              (Swiss files → Moshier, Redis → compute without the shared tier,
- *              QStash misconfigured → bulk jobs refused);
+ *   degraded – something is missing, unreachable or misconfigured (Swiss
+ *              files → Moshier, Redis → compute without the shared tier, an
+ *              unusable variable → the routes that need it answer 503 with a
+ *              code, listed in `dependencies.config`);
  *   down     – no engine: calculations answer 503 (status 503 here too).
  * `GET /health/live` (the process answers) and `GET /health/ready` (it can
  * calculate) are the old service's probes.
@@ -12,10 +13,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppDeps } from '../app';
-import { accessFromEnv } from '../access';
 import { bulkFromEnv } from '../bulk';
-import { checkCacheEnv } from '../cache';
-import { obsFromEnv } from '../obs/service';
+import { configReport, reportLine } from '../config-report';
 import type { AppEnv } from '../env';
 import { engineLabel } from '../http/chart-request';
 import { EPHEMERIS_FILES } from '../ephemeris';
@@ -41,7 +40,21 @@ const HealthSchema = z
         lastErrorAt: z.string().optional(),
       }),
       qstash: z.object({ status: z.enum(['not_configured', 'configured', 'misconfigured']), error: z.string().optional() }),
-      config: z.object({ status: z.enum(['ok', 'invalid']), errors: z.array(z.string()).optional() }),
+      config: z.object({
+        status: z.enum(['ok', 'invalid']),
+        /** One line per unusable variable: what is wrong, how to fix it, and what it does meanwhile. */
+        errors: z.array(z.string()).optional(),
+        problems: z
+          .array(
+            z.object({
+              variable: z.string(),
+              message: z.string(),
+              effects: z.array(z.string()),
+              codes: z.array(z.string()).openapi({ description: 'Codes of the 503 the affected routes answer; empty when a default stands in' }),
+            }),
+          )
+          .optional(),
+      }),
     }),
   })
   .openapi('Health');
@@ -53,7 +66,7 @@ const healthRoute = createRoute({
   path: '/health',
   summary: 'Service health',
   description:
-    '`ok`; `degraded` when requests still succeed but the Swiss files are missing, Redis is unreachable, QStash is misconfigured or a variable is unusable (`dependencies.config`); `down` (503) when there is no engine.',
+    '`ok`; `degraded` when requests still succeed but the Swiss files are missing, Redis is unreachable, QStash is misconfigured or a variable is unusable (`dependencies.config` lists each: what is wrong, how to fix it, and the 503 code of the routes it stops); `down` (503) when there is no engine.',
   tags: ['operations'],
   responses: { 200: { description: 'Healthy or degraded', ...json(HealthSchema) }, 503: { description: 'Down', ...json(HealthSchema) } },
 });
@@ -87,35 +100,13 @@ function qstashStatus(c: Context<AppEnv>): z.infer<typeof HealthSchema>['depende
   }
 }
 
-/**
- * Variables that cannot be used. Each module refuses its own bad configuration
- * (the cache falls back to memory, keyed routes answer 500, bulk jobs 503); here
- * they are gathered so an operator sees them without reading logs.
- */
-function configErrors(c: Context<AppEnv>): string[] {
-  const env = c.env ?? {};
-  const errors: string[] = [...obsFromEnv(env).warnings];
-  const attempts: [string, () => unknown][] = [
-    ['cache', () => checkCacheEnv(env)],
-    ['access', () => accessFromEnv(env)],
-  ];
-  for (const [what, attempt] of attempts) {
-    try {
-      attempt();
-    } catch (err) {
-      errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  return errors;
-}
-
 async function health(c: Context<AppEnv>, deps: AppDeps): Promise<z.infer<typeof HealthSchema>> {
   const engine = deps.engine;
   const files = EPHEMERIS_FILES.map((f) => ({ name: f.name, covers: f.covers, loaded: engine?.filesLoaded.includes(f.name) ?? false }));
   const swissFilesLoaded = files.every((f) => f.loaded);
   const redis = await c.get('cache').health();
   const qstash = qstashStatus(c);
-  const config = configErrors(c);
+  const config = configReport(c.env ?? {});
   const degraded = !swissFilesLoaded || redis.redis === 'unreachable' || qstash.status === 'misconfigured' || config.length > 0;
   return {
     status: !engine ? 'down' : degraded ? 'degraded' : 'ok',
@@ -133,7 +124,7 @@ async function health(c: Context<AppEnv>, deps: AppDeps): Promise<z.infer<typeof
       ephemerisFiles: { status: swissFilesLoaded ? 'ok' : 'missing' },
       redis: { status: redis.redis, ...(redis.lastError ? { lastError: redis.lastError, lastErrorAt: redis.lastErrorAt } : {}) },
       qstash,
-      config: config.length ? { status: 'invalid', errors: config } : { status: 'ok' },
+      config: config.length ? { status: 'invalid', errors: config.map(reportLine), problems: config } : { status: 'ok' },
     },
   };
 }

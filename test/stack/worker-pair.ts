@@ -79,7 +79,7 @@ export interface WorkerPair {
  * ours then fails to bind, or, worse, the other one answers our /health and we would be testing a
  * Worker with another configuration. So check that our process group owns the port; retry if not.
  */
-async function startOwnWorker(ctx: { root: string; tmp: string }, vars: Record<string, string>): Promise<WranglerDev> {
+export async function startOwnWorker(ctx: { root: string; tmp: string }, vars: Record<string, string>): Promise<WranglerDev> {
   for (let attempt = 1; ; attempt++) {
     let problem: string;
     try {

@@ -543,17 +543,28 @@ describe('admin key routes', () => {
 describe('configuration and outages', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('a malformed RATE_LIMITS or REQUIRE_API_KEY is a logged 500 on keyed routes, never an open door; /health still answers', async () => {
-    const errors: unknown[] = [];
-    vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args[0]));
-    for (const vars of [{ ...REQUIRED, RATE_LIMITS: '{"gold":{"requests":1}}' }, { ...REQUIRED, REQUIRE_API_KEY: 'yes' }, { ...REQUIRED, API_KEYS: '[{"keyId":"x"}]' }]) {
-      const res = await natal(vars, bearer(PRO));
-      expect(res.status).toBe(500);
-      const { text } = await expectErrorShape(res, 'config');
-      expect(text).not.toContain(PRO.key);
+  it('a malformed RATE_LIMITS, REQUIRE_API_KEY or API_KEYS is a 503 access_misconfigured on keyed routes, never an open door; /health still answers', async () => {
+    const warnings: unknown[] = [];
+    vi.spyOn(console, 'warn').mockImplementation((...args) => void warnings.push(args[0]));
+    for (const [vars, variable] of [
+      [{ ...REQUIRED, RATE_LIMITS: '{"gold":{"requests":1}}' }, 'RATE_LIMITS'],
+      [{ ...REQUIRED, REQUIRE_API_KEY: 'yes' }, 'REQUIRE_API_KEY'],
+      [{ ...REQUIRED, API_KEYS: '[{"keyId":"x"}]' }, 'API_KEYS'],
+    ] as const) {
+      for (const headers of [bearer(PRO), {}]) {
+        const res = await natal(vars, headers);
+        expect(res.status, variable).toBe(503);
+        const { body, text } = await expectErrorShape(res, 'config');
+        expect(body.error.code).toBe('access_misconfigured');
+        expect(body.error.message).toContain(variable);
+        expect(text).not.toContain(PRO.key);
+      }
       expect((await call(vars, '/health')).status).toBe(200);
     }
-    expect(errors.some((line) => JSON.stringify(line).includes('AccessConfigError'))).toBe(true);
+    // Logged once per isolate and mistake, at warn: an operator's problem, not a crash.
+    const lines = warnings.filter((line: any) => line?.msg === 'config_unusable') as any[];
+    expect(lines.map((line) => line.variables)).toEqual([['RATE_LIMITS'], ['REQUIRE_API_KEY'], ['API_KEYS']]);
+    expect(JSON.stringify(lines)).not.toContain(PRO.key);
   });
 
   it('Redis unreachable: rate limits fail open with one warn line; keys cannot be checked (503), anonymous calls still pass', async () => {

@@ -332,7 +332,7 @@ describe('health', () => {
     expect(errors).toMatch(/REQUIRE_API_KEY/);
     expect(errors).toMatch(/LOG_LEVEL/);
     for (const path of ['/health/live', '/health/ready', '/metrics', '/logging/status']) expect((await call(path, {}, half)).status, path).toBe(200);
-    // Keyed routes fail closed on an unusable key store (a logged 500, never an open door);
+    // Keyed routes fail closed on an unusable key store (503 access_misconfigured, never an open door);
     // the cache alone would fall back to memory, as the non-keyed /health above shows.
   });
 

@@ -1,0 +1,5 @@
+// Vite (and so vitest-pool-workers) imports any file as its text with `?raw`.
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}
