@@ -28,11 +28,15 @@ export class BulkStoreError extends AppError {
   }
 }
 
-/** A webhook could not be handed to QStash or delivered directly. */
-export class WebhookDeliveryError extends Error {
+/**
+ * A webhook could not be handed to QStash, or delivered directly after all its
+ * attempts (already logged as `bulk_webhook_failed`). 503 on the chunk route:
+ * the job is recorded, and QStash's redelivery of the chunk queues the webhook again.
+ */
+export class WebhookDeliveryError extends AppError {
   override readonly name = 'WebhookDeliveryError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(503, 'webhook_not_delivered', message, undefined, options);
   }
 }
 
