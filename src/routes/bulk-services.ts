@@ -32,6 +32,8 @@ export async function loadJob(store: bulk.JobStore, jobId: string): Promise<bulk
   // A well-formed id from the last 7 days was issued by us: say the job may have been lost with
   // the store (a Redis data loss) rather than imply the caller mistyped it.
   const lost = createdAtMs !== null && createdAtMs <= Date.now() ? `: it was created at ${new Date(createdAtMs).toISOString()} and may have been lost with the job store` : '';
+  // Only an id of ours is echoed: anything else may hold control characters or markup.
+  if (!bulk.isJobId(jobId)) throw new bulk.JobNotFoundError('job_not_found', `No bulk job with this id; job ids look like 0mx9kdroi-4ae02f612ab2ffca19ff${where}`);
   throw new bulk.JobNotFoundError('job_not_found', `No bulk job ${jobId}${lost || where}`);
 }
 
