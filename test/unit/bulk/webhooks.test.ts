@@ -14,7 +14,7 @@ import { INLINE_ATTEMPTS } from '../../../src/bulk/policy';
 import { verifyWebhookSignature } from '../../../src/bulk/webhook-signature';
 import type { ChunkMessage, QueuedItem } from '../../../src/bulk/types';
 import { nodeEngine } from '../../support/node-engine';
-import { CHENNAI } from './support';
+import { CHENNAI, post, qstashSignature } from './support';
 
 const SECRET = 'unit-webhook-secret-0123456789abcdef';
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
@@ -159,5 +159,26 @@ describe('an old-style (/async/calculate) job', () => {
     expect((await verifyWebhookSignature(callerSecret, hook.headers['x-astro-signature'] as string, hook.body, now)).ok).toBe(false);
     // The caller's secret is not kept once its webhook is handed over.
     expect((await store.getJob(jobId))?.callbackSecret ?? null).toBeNull();
+  });
+});
+
+describe('POST /internal/bulk/webhook-failed (QStash gave up on a webhook)', () => {
+  const KEYS = { QSTASH_CURRENT_SIGNING_KEY: 'sig_current_test_key', QSTASH_NEXT_SIGNING_KEY: 'sig_next_test_key' };
+  const URL = 'https://api.test/internal/bulk/webhook-failed';
+
+  it('logs bulk_webhook_failed at warn with the job, the attempts made and the last status; unsigned calls are 401', async () => {
+    const webhook = JSON.stringify({ jobId: '0mx9kdroi-4ae02f612ab2ffca19ff', status: 'completed', total: 1, succeeded: 1, failed: 0, resultsUrl: 'https://api.test/x' });
+    // The failure-callback body as QStash sends it (scripts/stack/qstash.mjs documents the fields).
+    const callback = JSON.stringify({ status: 500, retried: 3, maxRetries: 3, sourceBody: Buffer.from(webhook).toString('base64'), url: 'https://example.com/hook', header: {}, body: '' });
+    expect((await post('/internal/bulk/webhook-failed', callback, KEYS)).status).toBe(401);
+    const signature = await qstashSignature(KEYS.QSTASH_CURRENT_SIGNING_KEY, URL, callback);
+    let status = 0;
+    const lines = await logsOf(async () => {
+      status = (await post('/internal/bulk/webhook-failed', callback, KEYS, { 'upstash-signature': signature })).status;
+    });
+    expect(status).toBe(200);
+    const failed = lines.filter((l) => l.msg === 'bulk_webhook_failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: 'warn', jobId: '0mx9kdroi-4ae02f612ab2ffca19ff', event: 'completed', via: 'qstash', attempt: 4, maxAttempts: 4, status: 500, willRetry: false });
   });
 });
