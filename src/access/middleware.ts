@@ -21,9 +21,9 @@ import type { PlanLimit } from './plans';
 import type { Principal } from './types';
 
 /** Paths that take a key (required when REQUIRE_API_KEY=true) and are rate limited. */
-const KEYED_PATHS = [/^\/v1\//, /^\/lahiri\//, /^\/raman\//, /^\/batch\/calculate$/];
+const KEYED_PATHS = [/^\/v1\//, /^\/lahiri\//, /^\/raman\//, /^\/batch\/calculate$/, /^\/async\//];
 /** The old service's routes answer errors in its shape (`error` as a string), refusals included. */
-const LEGACY_PATHS = [/^\/lahiri\//, /^\/raman\//, /^\/batch\/calculate$/];
+const LEGACY_PATHS = [/^\/lahiri\//, /^\/raman\//, /^\/batch\/calculate$/, /^\/async\//];
 
 export function isKeyedPath(path: string): boolean {
   return KEYED_PATHS.some((pattern) => pattern.test(path));
@@ -180,9 +180,11 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
 /** Extra units reserved for a request; `refund()` gives them back when its work did not happen. Never throws. */
 export interface Charge {
   refund(): Promise<void>;
+  /** Units this request has consumed so far, its own included (0 when the limiter was not asked or could not be). */
+  readonly consumed: number;
 }
 
-const NOTHING_CHARGED: Charge = { refund: async () => undefined };
+const nothingCharged = (consumed: number): Charge => ({ refund: async () => undefined, consumed });
 
 /**
  * Reserves `units` more of the caller's quota, all or nothing, on top of the
@@ -194,7 +196,8 @@ const NOTHING_CHARGED: Charge = { refund: async () => undefined };
 async function reserveUnits(c: Context<AppEnv>, units: number, refusal: (fit: number, retryAfterSec: number, limits: string) => string): Promise<Charge> {
   const principal = c.get('principal');
   // The request itself passed uncounted: Redis just failed, so these pass too, without a second wait and warning.
-  if (!principal || units <= 0 || quotas.get(c)?.uncounted) return NOTHING_CHARGED;
+  if (!principal || quotas.get(c)?.uncounted) return nothingCharged(0);
+  if (units <= 0) return nothingCharged(1);
   const services = accessFromEnv(c.env ?? {});
   const planLimit = services.limits[principal.plan];
   const limiter = services.limiters[principal.plan];
@@ -204,7 +207,7 @@ async function reserveUnits(c: Context<AppEnv>, units: number, refusal: (fit: nu
     reservation = await limiter.reserve(identifier, units);
   } catch (err) {
     unlimited(c, principal, planLimit, logText(err));
-    return NOTHING_CHARGED;
+    return nothingCharged(1);
   }
   const quota: Quota = { limit: reservation.limit, remaining: reservation.remaining, resetMs: reservation.reset };
   quotas.set(c, quota);
@@ -214,6 +217,9 @@ async function reserveUnits(c: Context<AppEnv>, units: number, refusal: (fit: nu
   }
   let refunded = false;
   return {
+    get consumed() {
+      return refunded ? 1 : 1 + units;
+    },
     refund: async () => {
       if (refunded) return;
       refunded = true;

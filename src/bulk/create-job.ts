@@ -10,7 +10,7 @@ import { DispatchFailedError, IdempotencyConflictError, JobNotFoundError } from 
 import { newJobId } from './job-id';
 import type { JobStore } from './job-store';
 import { BULK_CHUNK_SIZE, BULK_TTL_SEC } from './policy';
-import type { ChunkMessage, JobState, QueuedItem } from './types';
+import type { ChunkMessage, JobKind, JobState, QueuedItem } from './types';
 import { log } from '../obs/log';
 import { recordBulkJob } from '../obs/record';
 
@@ -24,6 +24,10 @@ export interface NewJobRequest {
   /** SHA-256 hex of the Idempotency-Key header, if one was sent. */
   idempotencyKeyHash: string | null;
   nowMs: number;
+  /** `legacy_async` for `POST /async/calculate`; default a bulk job. */
+  kind?: JobKind;
+  /** The caller's `webhook_secret` (legacy_async), kept until the webhook is queued. */
+  callbackSecret?: string | null;
 }
 
 export interface JobCreation {
@@ -37,10 +41,11 @@ export async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function chunkMessages(jobId: string, items: QueuedItem[], chunkSize = BULK_CHUNK_SIZE): ChunkMessage[] {
+export function chunkMessages(jobId: string, items: QueuedItem[], chunkSize = BULK_CHUNK_SIZE, callbackUrl: string | null = null): ChunkMessage[] {
   const messages: ChunkMessage[] = [];
   for (let start = 0; start < items.length; start += chunkSize) {
-    messages.push({ v: 1, jobId, chunk: messages.length, items: items.slice(start, start + chunkSize) });
+    // The callback URL travels with each chunk: a delivery that finds the job gone can still tell the caller.
+    messages.push({ v: 1, jobId, chunk: messages.length, items: items.slice(start, start + chunkSize), ...(callbackUrl ? { callbackUrl } : {}) });
   }
   return messages;
 }
@@ -64,12 +69,14 @@ function newJob(request: NewJobRequest, chunks: number): JobState {
     bodyHash: request.bodyHash,
     dispatched: false,
     webhookQueuedAt: null,
+    ...(request.kind && request.kind !== 'bulk' ? { kind: request.kind } : {}),
+    ...(request.callbackSecret ? { callbackSecret: request.callbackSecret } : {}),
   };
 }
 
 async function dispatch(deps: { store: JobStore; dispatcher: Dispatcher }, job: JobState, items: QueuedItem[], target: DispatchTarget, resumable: boolean) {
   try {
-    await deps.dispatcher.dispatchChunks(chunkMessages(job.jobId, items), target);
+    await deps.dispatcher.dispatchChunks(chunkMessages(job.jobId, items, BULK_CHUNK_SIZE, job.callbackUrl), target);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     log.error('bulk_dispatch_failed', { jobId: job.jobId, resumable, name: e.name, error: e.message });

@@ -20,12 +20,20 @@ export interface DispatchTarget {
 
 export interface WebhookDelivery {
   jobId: string;
+  /** `completed` (the job finished) or `job_lost` (the store lost it): one QStash deduplication id each. */
+  event: WebhookEvent;
   callbackUrl: string;
   /** The exact JSON text that was signed. */
   body: string;
   /** `X-Astro-Signature` header value. */
   signature: string;
+  /** More headers (an old-style job's `X-Webhook-Signature`). */
+  headers?: Record<string, string>;
+  /** QStash calls it when it has used up the webhook's retries (logged as `bulk_webhook_failed`). */
+  failureCallbackUrl?: string;
 }
+
+export type WebhookEvent = 'completed' | 'job_lost';
 
 export interface Dispatcher {
   readonly kind: 'qstash' | 'inline';
@@ -35,10 +43,14 @@ export interface Dispatcher {
    * (QStash deduplicates by id; processing twice changes nothing anyway).
    */
   dispatchChunks(messages: ChunkMessage[], target: DispatchTarget): Promise<void>;
-  /** Sends the completion webhook (QStash: queues it, with retries); throws WebhookDeliveryError if it could not. */
+  /**
+   * Sends a webhook (QStash: queues it, and QStash retries it; inline: tries
+   * it INLINE_ATTEMPTS times). Each failure is logged as `bulk_webhook_failed`
+   * (warn); throws WebhookDeliveryError if it could not be queued / delivered.
+   */
   deliverWebhook(delivery: WebhookDelivery): Promise<void>;
 }
 
 /** QStash deduplication ids: a re-dispatch of the same job never queues a chunk or a webhook twice. */
 export const chunkDedupId = (jobId: string, chunk: number) => `bulk-${jobId}-chunk-${chunk}`;
-export const webhookDedupId = (jobId: string) => `bulk-${jobId}-webhook`;
+export const webhookDedupId = (jobId: string, event: WebhookEvent = 'completed') => (event === 'completed' ? `bulk-${jobId}-webhook` : `bulk-${jobId}-${event}`);

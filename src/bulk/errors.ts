@@ -34,9 +34,10 @@ export class BulkStoreError extends DependencyUnavailableError {
 }
 
 /**
- * A webhook could not be handed to QStash or delivered directly. On the chunk
- * route a 503 `webhook_undeliverable` (QStash retries the chunk, which sends
- * the webhook again); the message names the job and the callback's answer.
+ * A webhook could not be handed to QStash, or delivered directly after all its
+ * attempts (already logged as `bulk_webhook_failed`). 503 `webhook_undeliverable`
+ * on the chunk route: the job is recorded, and QStash's redelivery of the chunk
+ * queues the webhook again.
  */
 export class WebhookDeliveryError extends DependencyUnavailableError {
   override readonly name = 'WebhookDeliveryError';

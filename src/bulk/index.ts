@@ -1,7 +1,8 @@
 /** Bulk jobs' public surface; see README.md beside this file. */
 export { bulkFromEnv, type BulkEnv, type BulkServices } from './from-env';
 export { createBulkJob, chunkMessages, sha256Hex, type JobCreation, type NewJobRequest } from './create-job';
-export { abandonChunk, processChunk, resultsUrlOf, statusUrlOf, webhookBody, type ChunkDeps } from './process-chunk';
+export { abandonChunk, processChunk, statusUrlOf, type ChunkDeps } from './process-chunk';
+export { resultsUrlOf, webhookBody, WEBHOOK_FAILED_PATH } from './webhooks';
 export { resultsPageText } from './results-page';
 export { validateBulkItems, bulkValidationMessage, type BulkValidation, type InvalidItem } from './validate';
 export { checkCallbackUrl, type CallbackVerdict } from './callback-policy';

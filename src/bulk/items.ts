@@ -12,7 +12,8 @@ import { issuesToDetails } from '../http/validation';
 import { divisionalManyPlan, DivisionalManyRequestSchema } from '../routes/divisional';
 import { natalPlan } from '../routes/natal';
 import { transitPlan, TransitRequestSchema } from '../routes/transits';
-import type { BulkItemType, QueuedItem, StoredResult } from './types';
+import { prepareLegacyItem } from './legacy-batch';
+import type { BulkItemType, QueuedItem, QueuedItemType, StoredResult } from './types';
 import { errorFields, log } from '../obs/log';
 import { recordCalculation } from '../obs/record';
 
@@ -46,10 +47,14 @@ function parseInput<S extends z.ZodObject>(schema: S, input: unknown): z.infer<S
  * Validates an item's input and resolves its times; returns the computation
  * of its response body. Throws what the sync route would answer with 422
  * (ValidationError, InputError). `nowMs` stands in for "now" (transits always
- * carry `at` in bulk, so it is only a fallback).
+ * carry `at` in bulk, so it is only a fallback; an old-style transit has no
+ * `at`, and is computed for the job's creation).
  */
-export function prepareItem(engine: SwissEphemeris, type: BulkItemType, input: unknown, nowMs: number): () => unknown {
+export function prepareItem(engine: SwissEphemeris, type: QueuedItemType, input: unknown, nowMs: number): () => unknown {
   switch (type) {
+    case 'legacy':
+      // `{ type, data, ayanamsa? }` of POST /async/calculate; a transit's "now" is the job's creation.
+      return prepareLegacyItem(engine, input, nowMs);
     case 'natal': {
       const plan = natalPlan(engine, parseInput(BULK_ITEM_SCHEMAS.natal, input));
       return () => plan.render(plan.compute());

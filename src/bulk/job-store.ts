@@ -14,7 +14,7 @@ export interface IdempotencyClaim {
 
 export type CreateJobResult = { created: true } | { created: false; existingJobId: string; existingBodyHash: string };
 
-export type JobUpdate = Partial<Pick<JobState, 'status' | 'dispatched' | 'webhookQueuedAt' | 'completedAt' | 'updatedAt'>>;
+export type JobUpdate = Partial<Pick<JobState, 'status' | 'dispatched' | 'webhookQueuedAt' | 'completedAt' | 'updatedAt' | 'callbackSecret'>>;
 
 export interface JobStore {
   readonly kind: 'redis' | 'memory';
@@ -49,6 +49,14 @@ export interface JobStore {
   ): Promise<ChunkRecord>;
   /** Stored result texts for indexes [fromIndex, fromIndex + count), null where none is stored. */
   readResults(jobId: string, fromIndex: number, count: number): Promise<(string | null)[]>;
+  /**
+   * Claims the telling of a lost job (its `job_lost` webhook), atomically:
+   * true for the first caller only, until `expiresAtSec` (the job's own expiry).
+   * Stored apart from the job, which is gone.
+   */
+  claimLostNotice(jobId: string, expiresAtSec: number): Promise<boolean>;
+  /** Gives the claim back (the webhook could not be queued: a redelivery will try again). */
+  releaseLostNotice(jobId: string): Promise<void>;
 }
 
 /** The final status once every chunk is recorded. */
@@ -91,6 +99,9 @@ export function jobFromFields(jobId: string, fields: Record<string, string>): Jo
     bodyHash: fields.bodyHash ?? '',
     dispatched: fields.dispatched === '1',
     webhookQueuedAt: fields.webhookQueuedAt || null,
+    // Absent in jobs stored before these fields existed: a plain bulk job.
+    ...(fields.kind === 'legacy_async' ? { kind: 'legacy_async' as const } : {}),
+    ...(fields.callbackSecret ? { callbackSecret: fields.callbackSecret } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly claims = new Map<string, { jobId: string; bodyHash: string; expiresAtSec: number }>();
   private totalBytes = 0;
+  /** Lost jobs already told (their `job_lost` webhook), with the job's expiry, Unix s. */
+  private readonly lostNotices = new Map<string, number>();
 
   constructor(options: MemoryJobStoreOptions = {}) {
     this.maxBytes = options.maxBytes ?? MEMORY_STORE_MAX_BYTES;
@@ -117,6 +119,17 @@ export class MemoryJobStore implements JobStore {
   }
 
   /** The job if it exists and has not expired (an expired one is dropped on the way). */
+  async claimLostNotice(jobId: string, expiresAtSec: number): Promise<boolean> {
+    const until = this.lostNotices.get(jobId);
+    if (until !== undefined && until > this.now() / 1000) return false;
+    this.lostNotices.set(jobId, expiresAtSec);
+    return true;
+  }
+
+  async releaseLostNotice(jobId: string): Promise<void> {
+    this.lostNotices.delete(jobId);
+  }
+
   private live(jobId: string): MemoryJob | undefined {
     const job = this.jobs.get(jobId);
     if (job && job.state.expiresAtSec * 1000 <= this.now()) {
@@ -130,6 +143,7 @@ export class MemoryJobStore implements JobStore {
     const nowSec = this.now() / 1000;
     for (const [jobId, job] of this.jobs) if (job.state.expiresAtSec <= nowSec) this.drop(jobId);
     for (const [key, claim] of this.claims) if (claim.expiresAtSec <= nowSec) this.claims.delete(key);
+    for (const [jobId, until] of this.lostNotices) if (until <= nowSec) this.lostNotices.delete(jobId);
   }
 
   private drop(jobId: string): void {

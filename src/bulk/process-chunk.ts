@@ -5,12 +5,13 @@
  * number of deliveries). The recording that finishes the job is reported once
  * and sends the webhook; a delivery that finds the job finished but its
  * webhook not yet handed over (the earlier attempt failed) sends it again.
+ * A delivery that finds the job gone tells the caller (`job_lost`, webhooks.ts).
  */
 import type { SwissEphemeris } from '../engine/swisseph';
 import type { Dispatcher } from './dispatcher';
 import { computeItem } from './items';
 import type { JobStore } from './job-store';
-import { signWebhook } from './webhook-signature';
+import { sendWebhook, tellJobLost } from './webhooks';
 import { isFinished, type ChunkMessage, type ChunkRecordOutcome, type JobState } from './types';
 import { log } from '../obs/log';
 import { recordBulkItems, recordBulkJob } from '../obs/record';
@@ -23,31 +24,14 @@ export interface ChunkDeps {
   webhookSecret: string | null;
   /** Milliseconds clock. */
   now?: () => number;
+  /** Origin of this Worker's internal routes (QStash's failure callback for webhooks); none → no callback. */
+  baseUrl?: string;
 }
 
-export const resultsUrlOf = (job: Pick<JobState, 'baseUrl' | 'jobId'>) => `${job.baseUrl}/v1/bulk/${job.jobId}/results`;
 export const statusUrlOf = (job: Pick<JobState, 'baseUrl' | 'jobId'>) => `${job.baseUrl}/v1/bulk/${job.jobId}`;
-
-/** The webhook body: what a receiver needs to decide whether to fetch the results. */
-export function webhookBody(job: JobState): string {
-  const { jobId, status, total, succeeded, failed } = job;
-  return JSON.stringify({ jobId, status, total, succeeded, failed, resultsUrl: resultsUrlOf(job) });
-}
 
 function needsWebhook(job: JobState): boolean {
   return isFinished(job.status) && job.callbackUrl !== null && job.webhookQueuedAt === null;
-}
-
-async function sendWebhook(deps: ChunkDeps, job: JobState, nowMs: number): Promise<void> {
-  if (!deps.webhookSecret || !job.callbackUrl) {
-    log.error('bulk_webhook_unsigned_skipped', { jobId: job.jobId });
-    return;
-  }
-  const body = webhookBody(job);
-  const signature = await signWebhook(deps.webhookSecret, body, nowMs / 1000);
-  await deps.dispatcher.deliverWebhook({ jobId: job.jobId, callbackUrl: job.callbackUrl, body, signature });
-  await deps.store.updateJob(job.jobId, { webhookQueuedAt: new Date(nowMs).toISOString() });
-  log.info('bulk_webhook_sent', { jobId: job.jobId, via: deps.dispatcher.kind });
 }
 
 /** Items and the job's end are counted only by the delivery that recorded the chunk: redeliveries change nothing. */
@@ -75,6 +59,7 @@ export async function abandonChunk(deps: ChunkDeps, message: ChunkMessage, reaso
   const counts = { succeeded: 0, failed: failures.length };
   const record = await deps.store.recordChunk(message.jobId, message.chunk, counts, new Date(now()).toISOString(), failures);
   log.warn('bulk_chunk_abandoned', { jobId: message.jobId, chunk: message.chunk, outcome: record.outcome, reason });
+  if (record.outcome === 'unknown_job') await tellJobLost(deps, message, now());
   countChunk(record, counts);
   if (record.job && needsWebhook(record.job)) await sendWebhook(deps, record.job, now());
   return record.outcome;
@@ -85,6 +70,7 @@ export async function processChunk(deps: ChunkDeps, message: ChunkMessage): Prom
   const job = await deps.store.getJob(message.jobId);
   if (!job) {
     log.warn('bulk_chunk_for_unknown_job', { jobId: message.jobId, chunk: message.chunk });
+    await tellJobLost(deps, message, now());
     return 'unknown_job';
   }
   const createdAtMs = Date.parse(job.createdAt);
@@ -93,6 +79,8 @@ export async function processChunk(deps: ChunkDeps, message: ChunkMessage): Prom
   const failed = stored.filter((r) => r.status === 'failed').length;
   const counts = { succeeded: stored.length - failed, failed };
   const record = await deps.store.recordChunk(job.jobId, message.chunk, counts, new Date(now()).toISOString());
+  // Gone between the read and the recording: its results were written for nothing.
+  if (record.outcome === 'unknown_job') await tellJobLost(deps, message, now());
   countChunk(record, counts);
   if (record.job && needsWebhook(record.job)) await sendWebhook(deps, record.job, now());
   return record.outcome;

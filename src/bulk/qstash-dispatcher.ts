@@ -11,6 +11,7 @@ import { chunkDedupId, webhookDedupId, type DispatchTarget, type Dispatcher, typ
 import { QSTASH_BATCH_MAX_BYTES, QSTASH_BATCH_MAX_MESSAGES, QSTASH_TIMEOUT_MS, WEBHOOK_RETRIES, WEBHOOK_RETRY_DELAY_EXPR } from './policy';
 import { WEBHOOK_SIGNATURE_HEADER } from './webhook-signature';
 import type { ChunkMessage } from './types';
+import { log } from '../obs/log';
 
 /** The part of the QStash client we use (tests pass a fake). */
 export type QStashPublisher = Pick<Client, 'batch' | 'publish'>;
@@ -96,13 +97,17 @@ export class QStashDispatcher implements Dispatcher {
         url: delivery.callbackUrl,
         body: delivery.body,
         // Content-Type is passed as is; any other header is forwarded as Upstash-Forward-<name>.
-        headers: { 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: delivery.signature },
-        deduplicationId: webhookDedupId(delivery.jobId),
+        headers: { ...delivery.headers, 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: delivery.signature },
+        deduplicationId: webhookDedupId(delivery.jobId, delivery.event),
         retries: WEBHOOK_RETRIES,
         retryDelay: WEBHOOK_RETRY_DELAY_EXPR,
+        // QStash's own attempts are not seen here; when it gives up it tells us, and we log it.
+        ...(delivery.failureCallbackUrl ? { failureCallback: delivery.failureCallbackUrl } : {}),
       }));
     } catch (err) {
-      throw new WebhookDeliveryError(`webhook for job ${delivery.jobId} not queued: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      const error = err instanceof Error ? err.message : String(err);
+      log.warn('bulk_webhook_failed', { jobId: delivery.jobId, event: delivery.event, via: 'qstash', stage: 'queue', attempt: null, status: null, error });
+      throw new WebhookDeliveryError(`webhook for job ${delivery.jobId} not queued: ${error}`, { cause: err });
     }
   }
 }

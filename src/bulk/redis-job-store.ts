@@ -21,6 +21,7 @@ export const bulkKeys = {
   chunks: (jobId: string) => `${BULK_KEY_PREFIX}:job:${jobId}:chunks`,
   result: (jobId: string, index: number) => `${BULK_KEY_PREFIX}:job:${jobId}:r:${index}`,
   idempotency: (keyHash: string) => `${BULK_KEY_PREFIX}:idem:${keyHash}`,
+  lostNotice: (jobId: string) => `${BULK_KEY_PREFIX}:lost:${jobId}`,
 };
 
 export interface RedisJobStoreOptions {
@@ -110,6 +111,15 @@ export class RedisJobStore implements JobStore {
     const keys = Array.from({ length: count }, (_, i) => bulkKeys.result(jobId, fromIndex + i));
     const values = await this.call('read results', () => this.client.mget<(string | null)[]>(...keys));
     return values.map((v) => (v === null || v === undefined ? null : String(v)));
+  }
+
+  async claimLostNotice(jobId: string, expiresAtSec: number): Promise<boolean> {
+    const reply = await this.call('claim lost notice', () => this.client.set(bulkKeys.lostNotice(jobId), '1', { nx: true, exat: expiresAtSec }));
+    return reply !== null && reply !== undefined;
+  }
+
+  async releaseLostNotice(jobId: string): Promise<void> {
+    await this.call('release lost notice', () => this.client.del(bulkKeys.lostNotice(jobId)));
   }
 
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {

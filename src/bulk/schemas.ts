@@ -8,7 +8,7 @@ import { ChartRequestSchema } from '../http/schemas';
 import { DivisionalManyRequestSchema } from '../routes/divisional';
 import { TransitRequestSchema } from '../routes/transits';
 import { BULK_CHUNK_SIZE, BULK_MAX_ITEMS, RESULTS_PAGE_MAX_LIMIT } from './policy';
-import { BULK_ITEM_TYPES, JOB_STATUSES } from './types';
+import { BULK_ITEM_TYPES, JOB_STATUSES, QUEUED_ITEM_TYPES } from './types';
 
 const itemId = z.string().min(1).max(128).openapi({ description: "The caller's reference, echoed in the results", example: 'client-ref-1' });
 
@@ -106,9 +106,10 @@ export const ChunkMessageSchema = z.strictObject({
   jobId: z.string().min(1).max(64),
   chunk: z.number().int().min(0),
   items: z
-    .array(z.strictObject({ index: z.number().int().min(0), id: z.string().min(1).max(128), type: z.enum(BULK_ITEM_TYPES), input: z.unknown() }))
+    .array(z.strictObject({ index: z.number().int().min(0), id: z.string().min(1).max(128), type: z.enum(QUEUED_ITEM_TYPES), input: z.unknown() }))
     .min(1)
     .max(BULK_CHUNK_SIZE),
+  callbackUrl: z.string().min(1).max(2048).optional(),
 });
 
 /** The part of QStash's failure-callback body we use (it carries more: header, body, dlqId…). */

@@ -2,6 +2,13 @@
 
 export const BULK_ITEM_TYPES = ['natal', 'divisional', 'transits'] as const;
 export type BulkItemType = (typeof BULK_ITEM_TYPES)[number];
+/**
+ * What a chunk can carry: the public types, and `legacy` (an old-style
+ * `{ type, data, ayanamsa? }` item of `POST /async/calculate`, answered with
+ * the old route's envelope; never accepted by `POST /v1/bulk`).
+ */
+export const QUEUED_ITEM_TYPES = [...BULK_ITEM_TYPES, 'legacy'] as const;
+export type QueuedItemType = (typeof QUEUED_ITEM_TYPES)[number];
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'completed_with_errors', 'failed'] as const;
 /**
@@ -40,7 +47,16 @@ export interface JobState {
   dispatched: boolean;
   /** When the completion webhook was handed to QStash (or delivered, inline); null before. */
   webhookQueuedAt: string | null;
+  /**
+   * `legacy_async`: created by `POST /async/calculate` (one `legacy` item; its
+   * webhook and status are in the old service's shape). Absent: a `POST /v1/bulk` job.
+   */
+  kind?: JobKind;
+  /** The caller's `webhook_secret` (legacy_async only): the key of the extra X-Webhook-Signature. */
+  callbackSecret?: string | null;
 }
+
+export type JobKind = 'bulk' | 'legacy_async';
 
 /** One validated item as it travels in a chunk: the caller's raw `input`, re-validated when computed. */
 export interface QueuedItem {
@@ -48,7 +64,7 @@ export interface QueuedItem {
   index: number;
   /** The caller's reference, echoed in the results. */
   id: string;
-  type: BulkItemType;
+  type: QueuedItemType;
   input: unknown;
 }
 
@@ -59,6 +75,12 @@ export interface ChunkMessage {
   /** Chunk number, from 0. */
   chunk: number;
   items: QueuedItem[];
+  /**
+   * The job's callbackUrl, so that a delivery that finds the job gone from the
+   * store can still tell the caller (the `job_lost` webhook). Absent: no
+   * callback (or a message published before this field existed).
+   */
+  callbackUrl?: string;
 }
 
 /**

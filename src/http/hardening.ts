@@ -214,7 +214,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
  * QStash deliveries (1 MiB), and the old service's routes, whose 413 must keep
  * the old error shape.
  */
-const OWN_BODY_LIMIT = /^\/(v1|lahiri|raman|internal\/bulk|batch)(\/|$)/;
+const OWN_BODY_LIMIT = /^\/(v1|lahiri|raman|internal\/bulk|batch|async)(\/|$)/;
 
 /**
  * The sync limit (16 KiB) for every other request that has a body (the

@@ -1,26 +1,25 @@
 /**
  * Bulk jobs: `POST /v1/bulk` (validate every item, queue chunks), `GET
  * /v1/bulk/{jobId}` (progress), `GET /v1/bulk/{jobId}/results` (pages), the
- * QStash-only `POST /internal/bulk/chunk`, and the old service's synchronous
- * `POST /batch/calculate`. The logic lives in src/bulk/ (README there).
+ * QStash-only `POST /internal/bulk/chunk`, `/abandoned` and `/webhook-failed`.
+ * The old service's `/batch/calculate` and `/async/…` are in legacy-bulk.ts
+ * (re-exported here). The logic lives in src/bulk/ (README there).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { canonicalJson, type WaitUntil } from '../cache';
+import { canonicalJson } from '../cache';
 import * as bulk from '../bulk';
-import { chargeBatchRequests, chargeBulkItems } from '../access'; // issue 7
-import { LegacyBatchRequestSchema, legacyBatch } from '../bulk/legacy-batch';
+import { chargeBulkItems } from '../access';
 import type { AppEnv } from '../env';
 import { AppError, ValidationError, errorBody, type ErrorDetail } from '../http/errors';
-import { waitUntilOf } from '../http/wait-until';
 import { jsonBody } from '../http/json-body';
 import { errorResponses, ErrorSchema } from '../http/schemas';
 import { validationHook } from '../http/validation';
-import { LegacyErrorSchema, legacyOnError } from './legacy';
+import { log } from '../obs/log';
+import { ABANDONED_PATH, CHUNK_PATH, loadJob, queueJob, servicesOf } from './bulk-services';
 
-const CHUNK_PATH = '/internal/bulk/chunk';
-const ABANDONED_PATH = '/internal/bulk/abandoned';
+export { legacyBatchRoutes } from './legacy-bulk';
 const json = <S>(schema: S) => ({ content: { 'application/json': { schema } } });
 const notFound = { 404: { description: 'Unknown job (`job_not_found`) or older than 7 days (`results_expired`)', ...json(ErrorSchema) } };
 
@@ -59,39 +58,6 @@ const jobResults = createRoute({
   responses: { 200: { description: 'A page of results', ...json(bulk.BulkResultsSchema) }, ...notFound, 422: errorResponses[422] },
 });
 
-const batchCalculate = createRoute({
-  method: 'post',
-  path: '/batch/calculate',
-  summary: 'Old service: up to 10 calculations at once (assumed shape, see README)',
-  tags: ['compatibility'],
-  request: { body: { required: true, ...json(LegacyBatchRequestSchema) } },
-  responses: {
-    200: { description: '{ results: [ …old envelopes, in order… ] }', ...json(z.object({ results: z.array(z.record(z.string(), z.unknown())) }).openapi('LegacyBatchResponse')) },
-    400: { description: 'Invalid input (the old string `error`, with code, details and requestId)', ...json(LegacyErrorSchema) },
-  },
-});
-
-function servicesOf(c: Context<AppEnv>) {
-  const services = bulk.bulkFromEnv(c.env ?? {});
-  const deps: bulk.ChunkDeps = { engine: c.get('engine'), store: services.store, dispatcher: services.dispatcher, webhookSecret: services.webhookSecret };
-  return { services, deps, baseUrl: services.publicBaseUrl ?? new URL(c.req.url).origin };
-}
-
-async function loadJob(store: bulk.JobStore, jobId: string): Promise<bulk.JobState> {
-  const job = bulk.isJobId(jobId) ? await store.getJob(jobId) : null;
-  if (job) return job;
-  const createdAtMs = bulk.jobCreatedAtMs(jobId);
-  if (createdAtMs !== null && createdAtMs + bulk.BULK_TTL_SEC * 1000 <= Date.now()) {
-    const created = new Date(createdAtMs).toISOString();
-    throw new bulk.JobNotFoundError('results_expired', `Job ${jobId} was created at ${created}; jobs and their results are kept for 7 days`);
-  }
-  const where = store.kind === 'memory' ? ' (without Redis, jobs live in one isolate and are lost when it restarts)' : '';
-  // A well-formed id from the last 7 days was issued by us: say the job may have been lost with
-  // the store (a Redis data loss) rather than imply the caller mistyped it.
-  const lost = createdAtMs !== null && createdAtMs <= Date.now() ? `: it was created at ${new Date(createdAtMs).toISOString()} and may have been lost with the job store` : '';
-  throw new bulk.JobNotFoundError('job_not_found', `No bulk job ${jobId}${lost || where}`);
-}
-
 /** The 422 of POST /v1/bulk: the error envelope, plus each invalid item when there are any. */
 function invalidResponse(c: Context<AppEnv>, envelopeDetails: ErrorDetail[], validation: bulk.BulkValidation, total: number) {
   const details = validation.ok ? envelopeDetails : [...envelopeDetails, ...validation.details];
@@ -126,38 +92,18 @@ bulkRoutes.openapi(
     // queued job, a 409 or a failed dispatch costs only the request's unit (a replay that resumes an
     // unqueued job queues them, and pays).
     const charge = await chargeBulkItems(c, validation.items.length);
-    let queued = false;
-    const dispatcher: bulk.Dispatcher = {
-      kind: services.dispatcher.kind,
-      dispatchChunks: async (messages, target) => {
-        await services.dispatcher.dispatchChunks(messages, target);
-        queued = true;
+    const creation = await queueJob(
+      c,
+      {
+        items: validation.items,
+        callbackUrl,
+        baseUrl,
+        bodyHash: await bulk.sha256Hex(canonicalJson(body)),
+        idempotencyKeyHash: idempotencyKey ? await bulk.sha256Hex(idempotencyKey) : null,
+        nowMs,
       },
-      deliverWebhook: (delivery) => services.dispatcher.deliverWebhook(delivery),
-    };
-    let creation: bulk.JobCreation;
-    try {
-      creation = await bulk.createBulkJob(
-        { store: services.store, dispatcher },
-        {
-          items: validation.items,
-          callbackUrl,
-          baseUrl,
-          bodyHash: await bulk.sha256Hex(canonicalJson(body)),
-          idempotencyKeyHash: idempotencyKey ? await bulk.sha256Hex(idempotencyKey) : null,
-          nowMs,
-        },
-        {
-          chunkUrl: `${baseUrl}${CHUNK_PATH}`,
-          abandonedUrl: `${baseUrl}${ABANDONED_PATH}`,
-          runChunk: (message) => bulk.processChunk(deps, message),
-          abandonChunk: (message, reason) => bulk.abandonChunk(deps, message, reason),
-          waitUntil: waitUntilOf(c),
-        },
-      );
-    } finally {
-      if (!queued) await charge.refund();
-    }
+      charge,
+    );
     const { job, replayed } = creation;
     const statusUrl = bulk.statusUrlOf(job);
     c.header('Location', statusUrl);
@@ -234,7 +180,7 @@ function fromBase64(text: string): string {
   return new TextDecoder().decode(Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0)));
 }
 
-for (const path of [CHUNK_PATH, ABANDONED_PATH]) {
+for (const path of [CHUNK_PATH, ABANDONED_PATH, bulk.WEBHOOK_FAILED_PATH]) {
   bulkRoutes.use(path, bodyLimit({ maxSize: bulk.CHUNK_BODY_LIMIT_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', 'Body too large'); } }));
 }
 
@@ -258,22 +204,29 @@ bulkRoutes.post(ABANDONED_PATH, async (c) => {
   return c.json({ jobId: message.jobId, chunk: message.chunk, outcome }, 200);
 });
 
-/** The old service's batch route: its own sub-app, for the old 400 error shape. */
-export const legacyBatchRoutes = new OpenAPIHono<AppEnv>();
-legacyBatchRoutes.use('/batch/calculate', jsonBody());
-legacyBatchRoutes.onError(legacyOnError);
-legacyBatchRoutes.openapi(
-  batchCalculate,
-  async (c) => {
-    const body = c.req.valid('json');
-    // Issue 7: every request of the batch counts, as bulk items do; given back if the batch fails.
-    const charge = await chargeBatchRequests(c, body.requests.length);
-    try {
-      return c.json(legacyBatch(c.get('engine'), body, Date.now()), 200) as never;
-    } catch (err) {
-      await charge.refund();
-      throw err;
-    }
-  },
-  validationHook(),
-);
+/**
+ * QStash's failure callback for a webhook whose retries ran out: the receiver
+ * never took it. Logged (warn: the receiver's trouble, not ours); the job
+ * itself is finished and its results stay readable.
+ */
+bulkRoutes.post(bulk.WEBHOOK_FAILED_PATH, async (c) => {
+  const raw = await verifiedDelivery(c, bulk.WEBHOOK_FAILED_PATH);
+  const callback = bulk.FailureCallbackSchema.safeParse(jsonOf(raw));
+  if (!callback.success) throw new AppError(400, 'invalid_callback', 'Not a QStash failure callback body');
+  const { sourceBody, retried, status, error } = callback.data;
+  const webhook = jsonOf(fromBase64(sourceBody)) as { jobId?: unknown; job_id?: unknown; status?: unknown } | null;
+  const jobId = String(webhook?.jobId ?? webhook?.job_id ?? '').slice(0, 64);
+  const event = webhook?.status === 'job_lost' || webhook?.status === 'failed' && (webhook as { error?: { type?: unknown } }).error?.type === 'job_lost' ? 'job_lost' : 'completed';
+  log.warn('bulk_webhook_failed', {
+    jobId,
+    event,
+    via: 'qstash',
+    stage: 'gave_up',
+    attempt: retried === undefined ? null : retried + 1,
+    maxAttempts: bulk.WEBHOOK_RETRIES + 1,
+    status: status || null,
+    error,
+    willRetry: false,
+  });
+  return c.json({ jobId, logged: true }, 200);
+});

@@ -193,9 +193,9 @@ export const LegacyErrorSchema = z
   .object({ error: z.string(), code: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })).optional(), requestId: z.string() })
   .openapi('LegacyError');
 
-/** Paths whose clients read the old error shape: the old routes and `POST /batch/calculate`. */
+/** Paths whose clients read the old error shape: the old routes, `POST /batch/calculate` and `/async/…`. */
 export function isLegacyPath(path: string): boolean {
-  return /^\/(lahiri|raman)\//.test(path) || path === '/batch/calculate';
+  return /^\/(lahiri|raman|async)\//.test(path) || path === '/batch/calculate';
 }
 
 export const legacyRoutes = new OpenAPIHono<AppEnv>();

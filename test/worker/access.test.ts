@@ -439,32 +439,35 @@ describe('bulk items count towards the quota', () => {
 });
 
 describe('POST /batch/calculate charges every request of the batch', () => {
-  const request = (chart_type: string) => ({ ...LEGACY_BIRTH, chart_type });
-  it('1 unit per request; a batch that does not fit is refused whole in the old shape; an invalid one costs 1', async () => {
+  const request = (type: string) => ({ type, data: LEGACY_BIRTH });
+  it('1 unit per item, valid or not, as rate_limit_impact says; a batch that does not fit is refused whole in the old shape; a malformed one costs 1', async () => {
     const key = await makeKey('pro');
     const vars = { ...REQUIRED, API_KEYS: JSON.stringify([key.entry]), RATE_LIMITS: JSON.stringify({ pro: { requests: 10, windowSec: 3600 } }) };
-    const batch = (requests: object[]) =>
+    const batch = (requests: unknown) =>
       call(vars, '/batch/calculate', { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(key) }, body: JSON.stringify({ requests }) });
     await startOfWindow(3600, 10_000);
-    const three = await batch([request('natal'), request('navamsa'), request('natal')]);
+    const three = await batch([request('natal'), request('navamsa'), request('no_such_type')]);
     expect(three.status).toBe(200);
-    expect(((await three.json()) as any).results).toHaveLength(3);
+    const body = (await three.json()) as any;
+    expect(body.results.map((r: any) => r.status)).toEqual(['success', 'success', 'failed']);
+    expect(body.rate_limit_impact).toMatchObject({ items_in_batch: 3, requests_consumed: 3 });
     expectQuotaHeaders(three, 10, 7);
 
-    const invalid = await batch([request('natal'), request('no_such_chart')]);
-    expect(invalid.status).toBe(400);
-    expectQuotaHeaders(invalid, 10, 6);
+    const malformed = await batch([]);
+    expect(malformed.status).toBe(400);
+    expectQuotaHeaders(malformed, 10, 6);
 
     const tooMany = await batch(Array.from({ length: 10 }, () => request('natal'))); // 1 charged, 5 left, 9 more do not fit
     expect(tooMany.status).toBe(429);
     expectQuotaHeaders(tooMany, 10, 5);
     expect(tooMany.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    const body = (await tooMany.json()) as any;
-    expect(body).toMatchObject({ error: expect.stringContaining('10 requests'), code: 'rate_limited', requestId: tooMany.headers.get('x-request-id') });
-    expect(body.error).toContain('send at most 6 requests');
+    const refused = (await tooMany.json()) as any;
+    expect(refused).toMatchObject({ error: expect.stringContaining('10 requests'), code: 'rate_limited', requestId: tooMany.headers.get('x-request-id') });
+    expect(refused.error).toContain('send at most 6 requests');
 
     const fits = await batch(Array.from({ length: 5 }, () => request('natal'))); // 1 charged, 4 left, 4 more
     expect(fits.status).toBe(200);
+    expect(((await fits.json()) as any).rate_limit_impact.requests_consumed).toBe(5);
     expectQuotaHeaders(fits, 10, 0);
   });
 });

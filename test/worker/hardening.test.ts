@@ -83,7 +83,7 @@ describe('body size caps', () => {
   });
 
   it('POST /batch/calculate over 16 KiB is 413 in the old error shape', async () => {
-    const res = await post('/batch/calculate', paddedTo({ requests: [{ ...LEGACY, chart_type: 'natal' }] }, SYNC_LIMIT + 1));
+    const res = await post('/batch/calculate', paddedTo({ requests: [{ type: 'natal', data: LEGACY }] }, SYNC_LIMIT + 1));
     const { body, where } = await expectLegacyErrorShape(res, 'batch');
     expect(res.status, where).toBe(413);
     expect(body.code, where).toBe('payload_too_large');
@@ -216,11 +216,14 @@ describe('strict schemas: unknown fields are named', () => {
     expect(res.status).toBe(200);
   });
 
-  it('POST /batch/calculate names a misspelt field with its place in the batch', async () => {
-    const res = await post('/batch/calculate', { requests: [{ ...LEGACY, chart_type: 'natal' }, { ...LEGACY, chart_typ: 'natal', chart_type: 'navamsa' }] });
-    const { body, where } = await expectLegacyErrorShape(res, 'batch');
-    expect(res.status, where).toBe(400);
-    expect(detailPaths(body), where).toContain('requests.1.chart_typ');
+  it('POST /batch/calculate names a misspelt field in the item that has it (the others are answered)', async () => {
+    const res = await post('/batch/calculate', { requests: [{ type: 'natal', data: LEGACY }, { type: 'navamsa', tpye: 'natal', data: { ...LEGACY, latitute: 1 } }] });
+    expect(res.status).toBe(200);
+    const body: any = await res.json();
+    expect(body.results.map((r: any) => r.status)).toEqual(['success', 'failed']);
+    expect(detailPaths(body.results[1].error)).toContain('tpye');
+    const data = await post('/batch/calculate', { requests: [{ type: 'navamsa', data: { ...LEGACY, latitute: 1 } }] });
+    expect(detailPaths(((await data.json()) as any).results[0].error)).toContain('data.latitute');
   });
 });
 

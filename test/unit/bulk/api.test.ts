@@ -225,32 +225,3 @@ describe('POST /internal/bulk/chunk', () => {
   });
 });
 
-describe('POST /batch/calculate (old service, assumed shape)', () => {
-  const OLD = { user_name: 'Asha', birth_date: '1990-05-15', birth_time: '14:30:00', latitude: 28.6139, longitude: 77.209, timezone_offset: 5.5 };
-
-  it('answers each request as its old route does, in order', async () => {
-    const res = await post('/batch/calculate', {
-      requests: [
-        { ...OLD, chart_type: 'navamsa' },
-        { ...OLD, chart_type: 'calculate_d30_chart', ayanamsa: 'raman' },
-        { ...OLD, chart_type: 'shodasha_varga_summary' },
-      ],
-    });
-    expect(res.status).toBe(200);
-    const { results: batch }: any = await res.json();
-    const singles = await Promise.all(['/lahiri/navamsa', '/raman/calculate_d30_chart', '/lahiri/shodasha_varga_summary'].map(async (p) => (await post(p, OLD)).json()));
-    expect(batch).toEqual(singles);
-  });
-
-  it('refuses the batch with the old 400 when one request is wrong', async () => {
-    const res = await post('/batch/calculate', { requests: [{ ...OLD, chart_type: 'navamsa' }, { ...OLD, chart_type: 'navamsha_d9' }] });
-    expect(res.status).toBe(400);
-    const body: any = await res.json();
-    expect(body.error).toEqual(expect.stringContaining("unknown chart_type 'navamsha_d9' for lahiri"));
-    expect(body.details[0].path).toBe('requests.1.chart_type');
-    const date = await post('/batch/calculate', { requests: [{ ...OLD, birth_date: '1990-02-30', chart_type: 'natal' }] });
-    expect(date.status).toBe(400);
-    expect(((await date.json()) as any).details[0].path).toMatch(/^requests\.0\./);
-    expect((await post('/batch/calculate', { requests: Array(11).fill({ ...OLD, chart_type: 'natal' }) })).status).toBe(400);
-  });
-});

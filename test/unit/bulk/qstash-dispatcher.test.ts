@@ -72,7 +72,7 @@ describe('QStashDispatcher', () => {
   it('publishes the webhook to the callback with the signature forwarded and quick retries', async () => {
     const sent = stubQStash();
     const dispatcher = new QStashDispatcher(qstashClient({ url: 'http://qstash.test', token: 'tok' }));
-    await dispatcher.deliverWebhook({ jobId: 'job3', callbackUrl: 'https://example.com/hook', body: '{"jobId":"job3"}', signature: 't=1,v1=ab' });
+    await dispatcher.deliverWebhook({ jobId: 'job3', event: 'completed', callbackUrl: 'https://example.com/hook', body: '{"jobId":"job3"}', signature: 't=1,v1=ab' });
     expect(sent).toHaveLength(1);
     expect(sent[0].url).toBe('http://qstash.test/v2/publish/https://example.com/hook');
     expect(sent[0].body).toBe('{"jobId":"job3"}');
@@ -83,6 +83,27 @@ describe('QStashDispatcher', () => {
       'upstash-method': 'POST',
       'upstash-retries': String(WEBHOOK_RETRIES),
       'upstash-retry-delay': WEBHOOK_RETRY_DELAY_EXPR,
+    });
+  });
+
+  it('a job_lost webhook has its own deduplication id; extra headers are forwarded; QStash reports a webhook it gave up on', async () => {
+    const sent = stubQStash();
+    const dispatcher = new QStashDispatcher(qstashClient({ url: 'http://qstash.test', token: 'tok' }));
+    await dispatcher.deliverWebhook({
+      jobId: 'job4',
+      event: 'job_lost',
+      callbackUrl: 'https://example.com/hook',
+      body: '{}',
+      signature: 't=1,v1=ab',
+      headers: { 'X-Webhook-Signature': 't=1,v1=cd' },
+      failureCallbackUrl: 'https://api.test/internal/bulk/webhook-failed',
+    });
+    const headers = Object.fromEntries([...sent[0].headers]);
+    expect(headers).toMatchObject({
+      'upstash-deduplication-id': 'bulk-job4-job_lost',
+      'upstash-forward-x-astro-signature': 't=1,v1=ab',
+      'upstash-forward-x-webhook-signature': 't=1,v1=cd',
+      'upstash-failure-callback': 'https://api.test/internal/bulk/webhook-failed',
     });
   });
 });
