@@ -12,6 +12,8 @@ import { issuesToDetails } from '../http/validation';
 import { divisionalManyPlan, DivisionalManyRequestSchema } from '../routes/divisional';
 import { natalPlan } from '../routes/natal';
 import { transitPlan, TransitRequestSchema } from '../routes/transits';
+import { dashaPlan } from '../routes/dashas';
+import { DashaBulkRequestSchema } from '../http/dasha-schemas';
 import type { BulkItemType, QueuedItem, StoredResult } from './types';
 import { errorFields, log } from '../obs/log';
 import { recordCalculation } from '../obs/record';
@@ -21,6 +23,7 @@ export const BULK_ITEM_SCHEMAS = {
   natal: ChartRequestSchema,
   divisional: DivisionalManyRequestSchema,
   transits: TransitRequestSchema,
+  dashas: DashaBulkRequestSchema,
 } as const satisfies Record<BulkItemType, z.ZodObject>;
 
 /** One problem of an item: `path` is relative to the item (`input.latitude`), `code` as the sync route would answer. */
@@ -66,6 +69,11 @@ export function prepareItem(engine: SwissEphemeris, type: BulkItemType, input: u
         ]);
       }
       const plan = transitPlan(engine, req, nowMs);
+      return () => plan.render(plan.compute());
+    }
+    case 'dashas': {
+      const { system, ...req } = parseInput(BULK_ITEM_SCHEMAS.dashas, input);
+      const plan = dashaPlan(engine, system, req);
       return () => plan.render(plan.compute());
     }
   }

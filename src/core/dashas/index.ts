@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors';
 import type { NatalChart } from '../natal';
-import { placement } from '../zodiac';
+import { placement, type Nakshatra, type NakshatraLord } from '../zodiac';
 import { applicability, type Applicability } from './conditions';
 import { dashaStart } from './start';
 import { DASHA_SYSTEMS, dashaMethod, type NakshatraDashaSystemName } from './systems';
@@ -45,7 +45,7 @@ export interface DashaResult {
   levels: number;
   /** The window levels 4–5 were restricted to; null for levels 1–3. */
   window: { from: string; to: string } | null;
-  moon: { longitudeDeg: number; nakshatra: string; nakshatraLord: string; pada: number; fractionElapsed: number };
+  moon: { longitudeDeg: number; nakshatra: Nakshatra; nakshatraLord: NakshatraLord; pada: number; fractionElapsed: number };
   balance: { lord: string; years: number };
   /** Only for systems with a classical condition. */
   applicability: Applicability | null;
