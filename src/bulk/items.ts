@@ -13,6 +13,8 @@ import { divisionalManyPlan, DivisionalManyRequestSchema } from '../routes/divis
 import { natalPlan } from '../routes/natal';
 import { transitPlan, TransitRequestSchema } from '../routes/transits';
 import { prepareLegacyItem } from './legacy-batch';
+import { dashaPlan } from '../routes/dashas';
+import { DashaBulkRequestSchema } from '../http/dasha-schemas';
 import type { BulkItemType, QueuedItem, QueuedItemType, StoredResult } from './types';
 import { errorFields, log } from '../obs/log';
 import { recordCalculation } from '../obs/record';
@@ -22,6 +24,7 @@ export const BULK_ITEM_SCHEMAS = {
   natal: ChartRequestSchema,
   divisional: DivisionalManyRequestSchema,
   transits: TransitRequestSchema,
+  dashas: DashaBulkRequestSchema,
 } as const satisfies Record<BulkItemType, z.ZodObject>;
 
 /** One problem of an item: `path` is relative to the item (`input.latitude`), `code` as the sync route would answer. */
@@ -71,6 +74,11 @@ export function prepareItem(engine: SwissEphemeris, type: QueuedItemType, input:
         ]);
       }
       const plan = transitPlan(engine, req, nowMs);
+      return () => plan.render(plan.compute());
+    }
+    case 'dashas': {
+      const { system, ...req } = parseInput(BULK_ITEM_SCHEMAS.dashas, input);
+      const plan = dashaPlan(engine, system, req);
       return () => plan.render(plan.compute());
     }
   }

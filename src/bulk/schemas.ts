@@ -7,6 +7,7 @@ import { z } from '@hono/zod-openapi';
 import { ChartRequestSchema } from '../http/schemas';
 import { DivisionalManyRequestSchema } from '../routes/divisional';
 import { TransitRequestSchema } from '../routes/transits';
+import { DashaBulkRequestSchema } from '../http/dasha-schemas';
 import { BULK_CHUNK_SIZE, BULK_MAX_ITEMS, RESULTS_PAGE_MAX_LIMIT } from './policy';
 import { BULK_ITEM_TYPES, JOB_STATUSES, QUEUED_ITEM_TYPES } from './types';
 
@@ -18,8 +19,9 @@ export const BulkItemSchema = z
     z.object({ id: itemId, type: z.literal('natal'), input: ChartRequestSchema }),
     z.object({ id: itemId, type: z.literal('divisional'), input: DivisionalManyRequestSchema }),
     z.object({ id: itemId, type: z.literal('transits'), input: TransitRequestSchema }),
+    z.object({ id: itemId, type: z.literal('dashas'), input: DashaBulkRequestSchema }),
   ])
-  .openapi('BulkItem', { description: 'input is the body of the sync route of that type; for transits, `at` is required (a queued job has no single "now")' });
+  .openapi('BulkItem', { description: 'input is the body of the sync route of that type; for transits, `at` is required (a queued job has no single "now"); for dashas, `system` names the `{system}` of the sync route' });
 
 export const BulkRequestSchema = z
   .strictObject({

@@ -3,7 +3,7 @@
  * data: the tiers and ResponseCache read it, nothing here touches a platform.
  */
 
-export type Resource = 'natal' | 'divisional' | 'transits' | 'legacy';
+export type Resource = 'natal' | 'divisional' | 'transits' | 'legacy' | 'dashas';
 
 export interface ResourcePolicy {
   /** Lifetime of an entry in every tier (edge `max-age`, Redis `EX`, memory expiry). */
@@ -35,6 +35,8 @@ export const CACHE_POLICY = {
   divisional: { ttlSec: 86_400, shared: false },
   transits: { ttlSec: 3_600, shared: true },
   legacy: { ttlSec: 86_400, shared: false },
+  // Dasha trees: a natal Moon plus up to ~1 000 periods; see src/core/dashas/README.md for the measured cost.
+  dashas: { ttlSec: 86_400, shared: false },
 } as const satisfies Record<Resource, ResourcePolicy>;
 
 export type CachePolicy = Record<Resource, ResourcePolicy>;

@@ -71,3 +71,8 @@ export function placement(lonDeg: number): ZodiacPlacement {
     pada: padaOf(lon),
   };
 }
+
+/** Lord of each sign, Aries…Pisces (Parashara's lordships; BPHS ch. 4, "Zodiacal signs described"). */
+export const SIGN_LORDS = [
+  'Mars', 'Venus', 'Mercury', 'Moon', 'Sun', 'Mercury', 'Venus', 'Mars', 'Jupiter', 'Saturn', 'Saturn', 'Jupiter',
+] as const;
