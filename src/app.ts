@@ -19,6 +19,7 @@ import { divisionalRoutes } from './routes/divisional';
 import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
 import { transitRoutes } from './routes/transits';
+import { panchangRoutes } from './routes/panchang';
 import { bulkRoutes, legacyBatchRoutes } from './routes/bulk';
 import { authenticate, keyRoutes, rateLimit } from './access';
 import { corsFromEnv, defaultBodyLimit, securityHeaders } from './http/hardening';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', natalRoutes);
   app.route('/', divisionalRoutes);
   app.route('/', transitRoutes);
+  app.route('/', panchangRoutes);
   app.route('/', legacyRoutes);
   app.route('/', cacheRoutes);
   app.route('/', bulkRoutes); // issue 5: /v1/bulk…, /internal/bulk/chunk

@@ -12,6 +12,8 @@ import { issuesToDetails } from '../http/validation';
 import { divisionalManyPlan, DivisionalManyRequestSchema } from '../routes/divisional';
 import { natalPlan } from '../routes/natal';
 import { transitPlan, TransitRequestSchema } from '../routes/transits';
+import { calendarPlan, panchangPlan } from '../routes/panchang';
+import { CalendarRequestSchema, PanchangRequestSchema } from '../routes/panchang-schemas';
 import type { BulkItemType, QueuedItem, StoredResult } from './types';
 import { errorFields, log } from '../obs/log';
 import { recordCalculation } from '../obs/record';
@@ -21,6 +23,8 @@ export const BULK_ITEM_SCHEMAS = {
   natal: ChartRequestSchema,
   divisional: DivisionalManyRequestSchema,
   transits: TransitRequestSchema,
+  panchang: PanchangRequestSchema,
+  panchang_calendar: CalendarRequestSchema,
 } as const satisfies Record<BulkItemType, z.ZodObject>;
 
 /** One problem of an item: `path` is relative to the item (`input.latitude`), `code` as the sync route would answer. */
@@ -66,6 +70,14 @@ export function prepareItem(engine: SwissEphemeris, type: BulkItemType, input: u
         ]);
       }
       const plan = transitPlan(engine, req, nowMs);
+      return () => plan.render(plan.compute());
+    }
+    case 'panchang': {
+      const plan = panchangPlan(engine, parseInput(BULK_ITEM_SCHEMAS.panchang, input));
+      return () => plan.render(plan.compute());
+    }
+    case 'panchang_calendar': {
+      const plan = calendarPlan(engine, parseInput(BULK_ITEM_SCHEMAS.panchang_calendar, input));
       return () => plan.render(plan.compute());
     }
   }

@@ -1,6 +1,6 @@
 /** The data of bulk jobs, shared by the store, the dispatchers and the routes. */
 
-export const BULK_ITEM_TYPES = ['natal', 'divisional', 'transits'] as const;
+export const BULK_ITEM_TYPES = ['natal', 'divisional', 'transits', 'panchang', 'panchang_calendar'] as const;
 export type BulkItemType = (typeof BULK_ITEM_TYPES)[number];
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'completed_with_errors', 'failed'] as const;

@@ -7,7 +7,8 @@ import { toLocalIso, type LocalClock } from './clock';
 import type { PanchangDay } from './day';
 import { limbNames, type LimbTransition } from './limbs';
 import type { Period } from './muhurta';
-import { VARAS } from './rules';
+import { VARAS, type Paksha } from './rules';
+import { NAKSHATRAS, NAKSHATRA_LORDS } from '../zodiac';
 
 /** Where traditions differ, the rule this service applies, echoed in every response. */
 export const PANCHANG_METHODS = {
@@ -61,7 +62,6 @@ export function renderCompact(day: PanchangDay, clock: LocalClock) {
   const { tithi, nakshatra, yoga, karana } = day.limbs;
   const vara = VARAS[day.weekday];
   const tithiNames = limbNames('tithi', tithi.number);
-  const nakNames = limbNames('nakshatra', nakshatra.number);
   return {
     date: day.date.text,
     sunrise: iso(day.sunriseJdUt),
@@ -70,8 +70,8 @@ export function renderCompact(day: PanchangDay, clock: LocalClock) {
     polar: day.polar,
     limbsAt: toLocalIso(day.referenceJdUt, clock),
     vara: { name: vara.name, lord: vara.lord, weekday: day.weekday },
-    tithi: { number: tithi.number, name: tithiNames.name, paksha: tithiNames.paksha as string, endsAt: toLocalIso(tithi.endJdUt, clock) },
-    nakshatra: { number: nakshatra.number, name: nakNames.name, pada: day.nakshatraPada, lord: nakNames.lord as string, endsAt: toLocalIso(nakshatra.endJdUt, clock) },
+    tithi: { number: tithi.number, name: tithiNames.name, paksha: tithiNames.paksha as Paksha, endsAt: toLocalIso(tithi.endJdUt, clock) },
+    nakshatra: { number: nakshatra.number, name: NAKSHATRAS[nakshatra.number - 1], pada: day.nakshatraPada, lord: NAKSHATRA_LORDS[(nakshatra.number - 1) % 9], endsAt: toLocalIso(nakshatra.endJdUt, clock) },
     yoga: { number: yoga.number, name: limbNames('yoga', yoga.number).name, endsAt: toLocalIso(yoga.endJdUt, clock) },
     karana: { number: karana.number, name: limbNames('karana', karana.number).name, endsAt: toLocalIso(karana.endJdUt, clock) },
     masa: { amanta: day.lunar.amanta, purnimanta: day.lunar.purnimanta },
