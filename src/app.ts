@@ -20,6 +20,7 @@ import { legacyRoutes } from './routes/legacy';
 import { natalRoutes } from './routes/natal';
 import { transitRoutes } from './routes/transits';
 import { dashaRoutes } from './routes/dashas';
+import { panchangRoutes } from './routes/panchang';
 import { bulkRoutes, legacyBatchRoutes } from './routes/bulk';
 import { authenticate, keyRoutes, rateLimit } from './access';
 import { corsFromEnv, defaultBodyLimit, securityHeaders } from './http/hardening';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', divisionalRoutes);
   app.route('/', transitRoutes);
   app.route('/', dashaRoutes);
+  app.route('/', panchangRoutes);
   app.route('/', legacyRoutes);
   app.route('/', cacheRoutes);
   app.route('/', bulkRoutes); // issue 5: /v1/bulk…, /internal/bulk/chunk

@@ -15,6 +15,8 @@ import { transitPlan, TransitRequestSchema } from '../routes/transits';
 import { prepareLegacyItem } from './legacy-batch';
 import { dashaPlan } from '../routes/dashas';
 import { DashaBulkRequestSchema } from '../http/dasha-schemas';
+import { calendarPlan, panchangPlan } from '../routes/panchang';
+import { CalendarRequestSchema, PanchangRequestSchema } from '../routes/panchang-schemas';
 import type { BulkItemType, QueuedItem, QueuedItemType, StoredResult } from './types';
 import { errorFields, log } from '../obs/log';
 import { recordCalculation } from '../obs/record';
@@ -25,6 +27,8 @@ export const BULK_ITEM_SCHEMAS = {
   divisional: DivisionalManyRequestSchema,
   transits: TransitRequestSchema,
   dashas: DashaBulkRequestSchema,
+  panchang: PanchangRequestSchema,
+  panchang_calendar: CalendarRequestSchema,
 } as const satisfies Record<BulkItemType, z.ZodObject>;
 
 /** One problem of an item: `path` is relative to the item (`input.latitude`), `code` as the sync route would answer. */
@@ -79,6 +83,14 @@ export function prepareItem(engine: SwissEphemeris, type: QueuedItemType, input:
     case 'dashas': {
       const { system, ...req } = parseInput(BULK_ITEM_SCHEMAS.dashas, input);
       const plan = dashaPlan(engine, system, req);
+      return () => plan.render(plan.compute());
+    }
+    case 'panchang': {
+      const plan = panchangPlan(engine, parseInput(BULK_ITEM_SCHEMAS.panchang, input));
+      return () => plan.render(plan.compute());
+    }
+    case 'panchang_calendar': {
+      const plan = calendarPlan(engine, parseInput(BULK_ITEM_SCHEMAS.panchang_calendar, input));
       return () => plan.render(plan.compute());
     }
   }

@@ -1,6 +1,6 @@
 /** The data of bulk jobs, shared by the store, the dispatchers and the routes. */
 
-export const BULK_ITEM_TYPES = ['natal', 'divisional', 'transits', 'dashas'] as const;
+export const BULK_ITEM_TYPES = ['natal', 'divisional', 'transits', 'dashas', 'panchang', 'panchang_calendar'] as const;
 export type BulkItemType = (typeof BULK_ITEM_TYPES)[number];
 /**
  * What a chunk can carry: the public types, and `legacy` (an old-style

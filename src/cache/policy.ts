@@ -3,7 +3,7 @@
  * data: the tiers and ResponseCache read it, nothing here touches a platform.
  */
 
-export type Resource = 'natal' | 'divisional' | 'transits' | 'legacy' | 'dashas';
+export type Resource = 'natal' | 'divisional' | 'transits' | 'legacy' | 'dashas' | 'panchang';
 
 export interface ResourcePolicy {
   /** Lifetime of an entry in every tier (edge `max-age`, Redis `EX`, memory expiry). */
@@ -29,6 +29,10 @@ export interface ResourcePolicy {
  * Results are deterministic for a key (engine version included), so the TTLs
  * only bound storage and how long superseded entries linger; transits keep a
  * shorter TTL because their keys carry an instant and are rarely reused later.
+ * A panchang day (sunrises, root-found limb ends, muhurtas: ~2–3 ms) or a
+ * month of them costs more than a round trip and is asked for by many
+ * callers for the same city and date, so it goes through Redis too; a day's
+ * panchang never changes, hence the 30-day TTL.
  */
 export const CACHE_POLICY = {
   natal: { ttlSec: 86_400, shared: false },
@@ -37,6 +41,7 @@ export const CACHE_POLICY = {
   legacy: { ttlSec: 86_400, shared: false },
   // Dasha trees: a natal Moon plus up to ~1 000 periods; see src/core/dashas/README.md for the measured cost.
   dashas: { ttlSec: 86_400, shared: false },
+  panchang: { ttlSec: 30 * 86_400, shared: true },
 } as const satisfies Record<Resource, ResourcePolicy>;
 
 export type CachePolicy = Record<Resource, ResourcePolicy>;

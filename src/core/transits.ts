@@ -5,6 +5,7 @@
  */
 import { BODY, type SwissEphemeris } from '../engine/swisseph';
 import { PLANETS, PLANET_BODY, computePositions, planetFields, type NatalChart, type Planet, type PlanetPosition } from './natal';
+import { bisectChange } from './search';
 import { SIDEREAL_MODE, planetFlags, type ChartSettings } from './settings';
 import { SIGNS, SIGN_SPAN_DEG, normalizeDeg, signIndex, type Sign } from './zodiac';
 
@@ -173,16 +174,8 @@ export function nextSignChange(
     speedsProveMonotonic && b.jdUt - a.jdUt <= stepDays && sameDirection(a, b);
 
   /** Bisects a monotonic interval whose ends lie in different signs; returns the first sample past the crossing. */
-  const bisect = (a: Sample, b: Sample): Sample => {
-    let lo = a;
-    let hi = b;
-    while (hi.jdUt - lo.jdUt >= SIGN_CHANGE_TOLERANCE_DAYS) {
-      const mid = at((lo.jdUt + hi.jdUt) / 2);
-      if (mid.sign === fromSign) lo = mid;
-      else hi = mid;
-    }
-    return hi;
-  };
+  const bisect = (a: Sample, b: Sample): Sample =>
+    bisectChange(a, b, at, (s) => s.sign === fromSign, SIGN_CHANGE_TOLERANCE_DAYS);
 
   /**
    * First sample outside the starting sign within (a, b], or null; `a` lies in

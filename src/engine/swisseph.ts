@@ -18,6 +18,7 @@ export const SEFLG = {
   TRUEPOS: 16,
   NONUT: 64,
   SIDEREAL: 64 * 1024,
+  EQUATORIAL: 2048,
 } as const;
 
 /** Body numbers (swephexp.h). */
@@ -36,7 +37,17 @@ export const BODY = {
   TRUE_NODE: 11,
 } as const;
 
+/** swe_rise_trans `rsmi` bits (swephexp.h): which event, and how the disc and the horizon are taken. */
+export const RISE = {
+  RISE: 1,
+  SET: 2,
+  DISC_CENTER: 256,
+  NO_REFRACTION: 512,
+} as const;
+
 const ERR = -1;
+/** swe_rise_trans: the body does not rise or set (circumpolar, polar day or night). */
+const CIRCUMPOLAR = -2;
 /** swephexp.h: AS_MAXCH, the size of every error/string buffer the library writes. */
 const SERR_BYTES = 256;
 
@@ -97,6 +108,28 @@ interface SwissExports {
     ascmcSpeedPtr: number,
     serrPtr: number,
   ): number;
+  swe_rise_trans(
+    jdUt: number,
+    body: number,
+    starnamePtr: number,
+    ephemerisFlag: number,
+    rsmi: number,
+    geoposPtr: number,
+    atpressHpa: number,
+    attempC: number,
+    tretPtr: number,
+    serrPtr: number,
+  ): number;
+}
+
+/** Where and under which air a rise or set is observed. */
+export interface Observer {
+  lonDeg: number;
+  latDeg: number;
+  altitudeM: number;
+  /** Air pressure, hPa, and temperature, °C, for refraction (native swetest uses 1013.25 and 15). */
+  pressureHpa: number;
+  temperatureC: number;
 }
 
 export class SwissEphemeris {
@@ -108,12 +141,15 @@ export class SwissEphemeris {
   // Scratch buffers allocated once; calls are synchronous so one set suffices.
   private readonly doublesPtr: number; // 64 doubles
   private readonly serrPtr: number;
+  private readonly emptyStringPtr: number;
 
   private constructor(exports: SwissExports, fileNames: string[]) {
     this.exports = exports;
     this.filesLoaded = fileNames;
     this.doublesPtr = this.alloc(64 * 8);
     this.serrPtr = this.alloc(SERR_BYTES);
+    // swe_rise_trans takes a star name; an empty one means "the body number".
+    this.emptyStringPtr = this.writeCString('');
     const versionPtr = this.alloc(SERR_BYTES);
     exports.swe_version(versionPtr);
     this.version = this.readCString(versionPtr);
@@ -223,6 +259,26 @@ export class SwissEphemeris {
       vertexDeg: all[16],
       systemHonoured: rc !== ERR,
     };
+  }
+
+  /**
+   * Julian day (UT) of the first rise or set (`RISE.RISE` / `RISE.SET` in
+   * `rsmi`, plus the disc/refraction bits) of a body after `jdUt`, or null when
+   * the library reports that it does not rise or set there (circumpolar: polar
+   * day or night). `ephemerisFlag` is SEFLG.SWIEPH (or MOSEPH).
+   */
+  riseTransUt(jdUt: number, body: number, ephemerisFlag: number, rsmi: number, at: Observer): number | null {
+    const ex = this.exports;
+    const geoposPtr = this.doublesPtr + 8 * 8;
+    const geo = new Float64Array(ex.memory.buffer, geoposPtr, 3);
+    geo[0] = at.lonDeg;
+    geo[1] = at.latDeg;
+    geo[2] = at.altitudeM;
+    const tretPtr = this.doublesPtr;
+    const rc = ex.swe_rise_trans(jdUt, body, this.emptyStringPtr, ephemerisFlag, rsmi, geoposPtr, at.pressureHpa, at.temperatureC, tretPtr, this.serrPtr);
+    if (rc === CIRCUMPOLAR) return null;
+    if (rc === ERR) throw new EngineError(`swe_rise_trans(body ${body}) failed: ${this.readCString(this.serrPtr)}`);
+    return this.doubles(1)[0];
   }
 
   private applySidMode(flags: number, sidMode: number | undefined): void {

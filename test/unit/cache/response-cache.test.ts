@@ -92,7 +92,7 @@ describe('ResponseCache without Redis (memory stand-in, no edge)', () => {
   });
 
   it('expires shared entries by the policy TTL', async () => {
-    const { cache, ctx, clock, compute } = setup({ policy: { natal: { ttlSec: 60, shared: true }, divisional: { ttlSec: 60, shared: false }, transits: { ttlSec: 60, shared: true }, legacy: { ttlSec: 60, shared: false }, dashas: { ttlSec: 60, shared: false } } });
+    const { cache, ctx, clock, compute } = setup({ policy: { natal: { ttlSec: 60, shared: true }, divisional: { ttlSec: 60, shared: false }, transits: { ttlSec: 60, shared: true }, legacy: { ttlSec: 60, shared: false }, dashas: { ttlSec: 60, shared: false }, panchang: { ttlSec: 60, shared: true } } });
     await cache.getOrCompute('natal', input, compute, ctx);
     await ctx.settle();
     clock.advanceSec(59);
