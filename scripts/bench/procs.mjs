@@ -20,16 +20,25 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 export function spawnGroup(command, args, { env, cwd, onLine, tailLines = 60 } = {}) {
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = [];
-  const take = (chunk) => {
-    for (const line of chunk.toString().replace(ANSI, '').split('\n')) {
-      if (line.trim() === '') continue;
-      tail.push(line);
-      if (tail.length > tailLines) tail.shift();
-      onLine?.(line);
-    }
+  const emit = (line) => {
+    line = line.replace(ANSI, '');
+    if (line.trim() === '') return;
+    tail.push(line);
+    if (tail.length > tailLines) tail.shift();
+    onLine?.(line);
   };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
+  // A line may arrive in several chunks: keep each stream's unfinished last line until its newline.
+  const reader = (stream) => {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop();
+      for (const line of parts) emit(line);
+    });
+    stream.on('end', () => partial && emit(partial));
+  };
+  reader(child.stdout);
+  reader(child.stderr);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // Keep the error from surfacing as an unhandled 'error' event; `exited` still settles via 'close'.
   child.once('error', (err) => tail.push(`spawn error: ${err.message}`));
