@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use('*', authenticate());
   app.use('*', rateLimit());
-  // Bulk jobs: their own 5 MiB body limit, set in routes/bulk.ts (issue 5).
+  // Bulk jobs: their own 5 MiB body limit, set in routes/bulk.ts.
   app.use('/v1/*', except('/v1/bulk', jsonBody()));
 
   app.route('/', healthRoutes(deps));
@@ -90,10 +90,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', panchangRoutes);
   app.route('/', legacyRoutes);
   app.route('/', cacheRoutes);
-  app.route('/', bulkRoutes); // issue 5: /v1/bulk…, /internal/bulk/chunk
-  app.route('/', legacyBatchRoutes); // issue 5: /batch/calculate
-  app.route('/', observabilityRoutes); // issue 6: /metrics, /metrics/json, /logging/*
-  app.route('/', keyRoutes); // issue 7: /admin/keys
+  app.route('/', bulkRoutes); // /v1/bulk…, /internal/bulk/chunk
+  app.route('/', legacyBatchRoutes); // /batch/calculate
+  app.route('/', observabilityRoutes); // /metrics, /metrics/json, /logging/*
+  app.route('/', keyRoutes); // /admin/keys
   mountDocs(app);
 
   const wrongMethod = methodChecker(app);

@@ -1,4 +1,4 @@
-/** API keys, plans and rate limits (issue 7); see README.md beside this file. */
+/** API keys, plans and rate limits; see README.md beside this file. */
 export { authenticate, chargeBatchRequests, chargeBulkItems, isKeyedPath, rateLimit, type Charge } from './middleware';
 export { keyRoutes } from './routes';
 export { accessFromEnv, parseRequireApiKey, type AccessEnv, type AccessServices } from './from-env';

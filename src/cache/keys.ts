@@ -35,7 +35,7 @@ import { SERVICE_VERSION } from '../version';
 import { CacheKeyError } from './errors';
 import type { Resource } from './policy';
 
-export const CACHE_KEY_VERSION = 1;
+export const CACHE_KEY_VERSION = 2;
 export const CACHE_KEY_PREFIX = 'ae';
 /** The Swiss Ephemeris release compiled into wasm/swisseph.wasm (the engine reports it as `engine.version`). */
 export const SWISSEPH_VERSION = '2.10.03';

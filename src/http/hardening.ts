@@ -1,5 +1,5 @@
 /**
- * Response hardening (issue 7): standard security headers on every answer,
+ * Response hardening: standard security headers on every answer,
  * and CORS for the origins listed in `CORS_ORIGINS`.
  *
  * CORS decisions, for a request carrying `Origin`:

@@ -87,7 +87,7 @@ bulkRoutes.openapi(
     const validation = bulk.validateBulkItems(deps.engine, body.items, nowMs);
     if (!validation.ok || envelopeDetails.length > 0) return invalidResponse(c, envelopeDetails, validation, body.items.length);
     if (callbackUrl && !services.webhookSecret) throw new bulk.WebhooksDisabledError();
-    // Issue 7: each item counts towards the rate limit. Reserved before the store is asked, so that
+    // Each item counts towards the rate limit. Reserved before the store is asked, so that
     // concurrent jobs cannot both fit; given back unless this request queues the items: a replay of a
     // queued job, a 409 or a failed dispatch costs only the request's unit (a replay that resumes an
     // unqueued job queues them, and pays).

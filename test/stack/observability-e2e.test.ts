@@ -1,5 +1,5 @@
 /**
- * Issue 6 across isolates: two real `wrangler dev` Workers (separate workerd
+ * Across isolates: two real `wrangler dev` Workers (separate workerd
  * processes) on the stack's Upstash REST emulator + redis-server. Each flushes
  * its metrics at most a second after a request (METRICS_FLUSH_SEC=1), so
  * either Worker's /metrics shows both Workers' traffic; a log level set through one applies

@@ -1,5 +1,5 @@
 /**
- * Issue 7 in workerd: API keys from the API_KEYS secret (no Redis), plan rate
+ * In workerd: API keys from the API_KEYS secret (no Redis), plan rate
  * limits counted by the in-memory limiter, bulk items charged, the admin key
  * routes. Requests go straight to the Worker's fetch with an env of our own;
  * every test has its own keys or client address, so no test spends another's

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every route in workerd (issue 7, "hostile input").
+ * Property-based fuzzing of every route in workerd.
  *
  * The routes come from the live `/openapi.json` plus those it does not
  * document, so new routes are fuzzed without touching this file. Each route

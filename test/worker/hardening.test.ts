@@ -1,5 +1,5 @@
 /**
- * Hostile-input hardening (issue 7) in workerd: body size caps (413), strict
+ * Hostile-input hardening in workerd: body size caps (413), strict
  * schemas that name unknown fields on every JSON route family, bounded
  * strings and lists, CORS from CORS_ORIGINS, and the security headers.
  * Requests go through the Worker's own fetch with a per-test env, so CORS and

@@ -1,5 +1,5 @@
 /**
- * Issue 6 in workerd: one structured log line per request, nothing secret in
+ * In workerd: one structured log line per request, nothing secret in
  * any line, /metrics moving by the right amounts (read with an npm Prometheus
  * parser), the run-time log level, request ids, health probes.
  *
