@@ -8,6 +8,7 @@ import { ChartRequestSchema } from '../http/schemas';
 import { DivisionalManyRequestSchema } from '../routes/divisional';
 import { TransitRequestSchema } from '../routes/transits';
 import { DashaBulkRequestSchema } from '../http/dasha-schemas';
+import { CalendarRequestSchema, PanchangRequestSchema } from '../routes/panchang-schemas';
 import { BULK_CHUNK_SIZE, BULK_MAX_ITEMS, RESULTS_PAGE_MAX_LIMIT } from './policy';
 import { BULK_ITEM_TYPES, JOB_STATUSES, QUEUED_ITEM_TYPES } from './types';
 
@@ -20,6 +21,8 @@ export const BulkItemSchema = z
     z.object({ id: itemId, type: z.literal('divisional'), input: DivisionalManyRequestSchema }),
     z.object({ id: itemId, type: z.literal('transits'), input: TransitRequestSchema }),
     z.object({ id: itemId, type: z.literal('dashas'), input: DashaBulkRequestSchema }),
+    z.object({ id: itemId, type: z.literal('panchang'), input: PanchangRequestSchema }),
+    z.object({ id: itemId, type: z.literal('panchang_calendar'), input: CalendarRequestSchema }),
   ])
   .openapi('BulkItem', { description: 'input is the body of the sync route of that type; for transits, `at` is required (a queued job has no single "now"); for dashas, `system` names the `{system}` of the sync route' });
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/bulk/webhook-signature';
 import { BULK_BODY_LIMIT_BYTES } from '../../../src/bulk/policy';
+import { BULK_ITEM_TYPES } from '../../../src/bulk/types';
 import { CHENNAI, get, post, qstashSignature, waitForJob } from './support';
 
 const AT = '2026-01-01T00:00:00Z';
@@ -128,7 +129,7 @@ describe('documentation', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/bulk', '/v1/bulk/{jobId}', '/v1/bulk/{jobId}/results', '/batch/calculate']));
     expect(Object.keys(doc.paths)).not.toContain('/internal/bulk/chunk');
     expect(doc.components.schemas.BulkRequest.properties.items.items).toEqual({ $ref: '#/components/schemas/BulkItem' });
-    expect(doc.components.schemas.BulkItem.oneOf).toHaveLength(3);
+    expect(doc.components.schemas.BulkItem.oneOf).toHaveLength(BULK_ITEM_TYPES.length);
   });
 });
 

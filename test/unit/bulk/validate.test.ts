@@ -49,7 +49,7 @@ describe('validateBulkItems', () => {
           },
         ],
       },
-      { index: 5, id: 'type', errors: [{ path: 'type', message: 'Invalid option: expected one of "natal"|"divisional"|"transits"', code: v }] },
+      { index: 5, id: 'type', errors: [{ path: 'type', message: 'Invalid option: expected one of "natal"|"divisional"|"transits"|"dashas"|"panchang"|"panchang_calendar"', code: v }] },
       { index: 6, id: null, errors: [{ path: 'id', message: 'Invalid input: expected string, received undefined', code: v }] },
       {
         index: 7,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CacheValueError, EDGE_CACHE_ORIGIN, ResponseCache, type ResponseCacheOptions } from '../../../src/cache';
 import { Collector, MapCache, manualClock } from './support';
+import { CACHE_POLICY } from '../../../src/cache/policy';
 
 const input = { utc: '2026-11-29T00:00:00Z', latDeg: 13.0878, lonDeg: 80.2785 };
 
@@ -152,8 +153,9 @@ describe('ResponseCache with an edge tier', () => {
     expect((await cache.stats()).tiers.edge).toMatchObject({ errors: 2, misses: 1 });
   });
 
-  it('without Redis a clear only reaches this isolate, so edge entries elsewhere last their TTL', async () => {
+  it('without Redis a clear only reaches this isolate, so edge entries elsewhere last their (longest) TTL', async () => {
     const { cache } = setup({ edge: new MapCache().asCache() });
-    expect(await cache.clear()).toEqual({ namespace: 1, edgeStaleForSec: 86_400, scope: 'isolate' });
+    const longestTtlSec = Math.max(...Object.values(CACHE_POLICY).map((p) => p.ttlSec));
+    expect(await cache.clear()).toEqual({ namespace: 1, edgeStaleForSec: longestTtlSec, scope: 'isolate' });
   });
 });

@@ -34,6 +34,8 @@ describe('CACHE_SHARED_RESOURCES', () => {
       divisional: { ttlSec: CACHE_POLICY.divisional.ttlSec, shared: false },
       transits: { ttlSec: CACHE_POLICY.transits.ttlSec, shared: true },
       legacy: { ttlSec: CACHE_POLICY.legacy.ttlSec, shared: false },
+      dashas: { ttlSec: CACHE_POLICY.dashas.ttlSec, shared: false },
+      panchang: { ttlSec: CACHE_POLICY.panchang.ttlSec, shared: false },
     });
     expect(withSharedResources(CACHE_POLICY, []).transits.shared).toBe(false);
     expect(CACHE_POLICY.natal.shared).toBe(false);
