@@ -127,20 +127,3 @@ export function computeItem(engine: SwissEphemeris, item: QueuedItem, nowMs: num
     return { index, status: 'failed', text: JSON.stringify({ id, index, status: 'failed', error }) };
   }
 }
-
-/**
- * Computes a chunk's items one by one, giving the event loop a turn after
- * each. Concurrent requests share an isolate's one thread: computed in one
- * go, a chunk (0.25–1 s of CPU) would hold every other request on that
- * isolate (a submit awaiting its publish, status polls, sync charts) until
- * it ends, and with many chunks in flight (one isolate under `wrangler dev`
- * receives them all) a 1,000-item submit then lasts as long as its whole job.
- */
-export async function computeItems(engine: SwissEphemeris, items: readonly QueuedItem[], nowMs: number, jobId: string): Promise<StoredResult[]> {
-  const results: StoredResult[] = [];
-  for (const item of items) {
-    results.push(computeItem(engine, item, nowMs, jobId));
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
-  }
-  return results;
-}

@@ -9,7 +9,7 @@
  */
 import type { SwissEphemeris } from '../engine/swisseph';
 import type { Dispatcher } from './dispatcher';
-import { computeItems } from './items';
+import { computeItem } from './items';
 import type { JobStore } from './job-store';
 import { sendWebhook, tellJobLost } from './webhooks';
 import { isFinished, type ChunkMessage, type ChunkRecordOutcome, type JobState } from './types';
@@ -74,7 +74,7 @@ export async function processChunk(deps: ChunkDeps, message: ChunkMessage): Prom
     return 'unknown_job';
   }
   const createdAtMs = Date.parse(job.createdAt);
-  const results = await computeItems(deps.engine, message.items, createdAtMs, job.jobId);
+  const results = message.items.map((item) => computeItem(deps.engine, item, createdAtMs, job.jobId));
   const stored = await deps.store.putResults(job, results);
   const failed = stored.filter((r) => r.status === 'failed').length;
   const counts = { succeeded: stored.length - failed, failed };
