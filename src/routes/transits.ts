@@ -1,7 +1,7 @@
 /** `POST /v1/transits`: where the planets are at `at`, seen from the natal chart, and when each changes sign next. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { InputError } from '../core/errors';
 import { computeNatal } from '../core/natal';
+import { instantField } from '../http/instant';
 import { resolveTime } from '../core/time';
 import { computeTransits } from '../core/transits';
 import type { SwissEphemeris } from '../engine/swisseph';
@@ -23,15 +23,7 @@ export type TransitRequest = z.infer<typeof TransitRequestSchema>;
 /** `at` must name an instant: a wall time without offset would be a silent guess. */
 function transitInstant(at: string | undefined, nowMs: number) {
   if (at === undefined) return resolveTime({ datetime: new Date(nowMs).toISOString() });
-  if (!/(Z|[+-]\d{2}:\d{2})$/.test(at)) {
-    throw new InputError('invalid_instant', 'at', `'at' must be an instant with Z or an offset, e.g. 2026-01-01T00:00:00Z`);
-  }
-  try {
-    return resolveTime({ datetime: at });
-  } catch (err) {
-    if (err instanceof InputError) throw new InputError(err.code, 'at', err.message.replace(/datetime/g, 'at'), { cause: err });
-    throw err;
-  }
+  return instantField(at, 'at');
 }
 
 const route = createRoute({
