@@ -39,7 +39,7 @@ export const CACHE_POLICY = {
   divisional: { ttlSec: 86_400, shared: false },
   transits: { ttlSec: 3_600, shared: true },
   legacy: { ttlSec: 86_400, shared: false },
-  // Dasha trees: a natal Moon plus up to ~1 000 periods; see src/core/dashas/README.md for the measured cost.
+  // Dasha trees: a natal Moon plus up to ~1 000 periods. Edge only until their compute cost is measured against a Redis hit (the rule in src/cache/README.md).
   dashas: { ttlSec: 86_400, shared: false },
   panchang: { ttlSec: 30 * 86_400, shared: true },
 } as const satisfies Record<Resource, ResourcePolicy>;
